@@ -1,0 +1,565 @@
+#include "frontend/module.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numbers>
+#include <numeric>
+#include <set>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "ir/error.h"
+#include "ir/evaluate.h"
+
+namespace ranvier {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// Cylinder formulas with Jaxley's operation order (utils/morph_attributes.py).
+double cylinder_area(double length, double radius) { return 2.0 * std::numbers::pi * radius * length; }  // um^2
+double cylinder_volume(double length, double radius) { return length * (radius * radius) * std::numbers::pi; }  // um^3
+double cylinder_resistive_load(double length, double radius) {  // 1/um
+  return length / (radius * radius) / std::numbers::pi;
+}
+
+}  // namespace
+
+// ----------------------------------------------------------------------------------------
+// Index
+
+Index::Index(int v) : value(v) {
+  if (v < 0) fail("index {} is negative; use a non-negative index or \"all\"", v);
+}
+Index::Index(const char* s) : Index(std::string(s)) {}
+Index::Index(const std::string& s) : value(kAll) {
+  if (s != "all") fail("index '{}' is not understood; use an integer or \"all\"", s);
+}
+
+// ----------------------------------------------------------------------------------------
+// View
+
+View::View(Module* module, std::vector<int> comps, std::vector<int> branches, bool branch_selected)
+    : module_(module), comps_(std::move(comps)), branches_(std::move(branches)), branch_selected_(branch_selected) {}
+
+View View::branch(Index i) const {
+  const Module& m = *module_;
+  std::vector<int> branches;
+  if (i.all()) {
+    for (int b = 0; b < m.n_branches(); ++b) branches.push_back(b);
+  } else {
+    if (i.value >= m.n_branches())
+      fail("branch({}) does not exist: the module has {} branch(es)", i.value, m.n_branches());
+    branches.push_back(i.value);
+  }
+  std::vector<int> comps, kept;
+  for (int b : branches) {
+    bool any = false;
+    for (int c = m.first_comp(b); c < m.first_comp(b) + m.ncomp_per_branch()[b]; ++c)
+      if (std::binary_search(comps_.begin(), comps_.end(), c)) comps.push_back(c), any = true;
+    if (any) kept.push_back(b);
+  }
+  if (comps.empty()) fail("branch({}) selects no compartment of this view", i.all() ? "all" : std::to_string(i.value));
+  View v(module_, comps, kept, true);
+  v.level_ = Level::Branch;
+  return v;
+}
+
+View View::comp(Index j) const {
+  const Module& m = *module_;
+  std::vector<int> comps;
+  if (branch_selected_) {
+    for (int b : branches_) {
+      int n = m.ncomp_per_branch()[b];
+      if (j.all()) {
+        for (int k = 0; k < n; ++k) comps.push_back(m.first_comp(b) + k);
+      } else {
+        if (j.value >= n) fail("comp({}) does not exist: branch {} has {} compartment(s)", j.value, b, n);
+        comps.push_back(m.first_comp(b) + j.value);
+      }
+    }
+  } else if (j.all()) {
+    comps = comps_;
+  } else {
+    if (j.value >= static_cast<int>(comps_.size()))
+      fail("comp({}) does not exist: the view has {} compartment(s)", j.value, comps_.size());
+    comps.push_back(comps_[j.value]);
+  }
+  std::sort(comps.begin(), comps.end());
+  View v(module_, comps, branches_, branch_selected_);
+  v.level_ = Level::Comp;
+  return v;
+}
+
+View View::loc(double x) const {
+  if (!(x >= 0.0 && x <= 1.0)) fail("loc({}) is outside [0, 1]", x);
+  const Module& m = *module_;
+  std::vector<int> branches = branches_;
+  if (!branch_selected_) {
+    if (m.n_branches() != 1) fail("loc({}) needs a branch: select one with branch(i) first", x);
+    branches = {0};
+  }
+  std::vector<int> comps;
+  for (int b : branches) {
+    // np.digitize(x, np.linspace(0, 1 + 1e-10, ncomp + 1)) - 1
+    int n = m.ncomp_per_branch()[b];
+    double stop = 1.0 + 1e-10, step = stop / n;
+    int idx = -1;
+    for (int k = 0; k <= n; ++k) {
+      double edge = (k == n) ? stop : k * step;
+      if (edge <= x) idx = k;
+    }
+    comps.push_back(m.first_comp(b) + std::min(idx, n - 1));
+  }
+  std::sort(comps.begin(), comps.end());
+  View v(module_, comps, branches, true);
+  v.level_ = Level::Comp;
+  return v;
+}
+
+const View& View::set(const std::string& key, double value) const {
+  Module& m = *module_;
+  int col = m.column_index(key);
+  if (col < 0) fail_key("cannot set '{}': no such parameter or state in this module (columns: {})", key, fmt::join(m.column_names_, ", "));
+  if (!std::isfinite(value)) fail("cannot set '{}' to {}: the value must be finite", key, value);
+  if ((key == "radius" || key == "length" || key == "axial_resistivity" || key == "capacitance" || key == "area" ||
+       key == "volume" || key == "resistive_load_in" || key == "resistive_load_out") && value <= 0.0)
+    fail("cannot set '{}' to {}: it must be positive", key, value);
+  std::vector<int> rows;
+  for (int c : comps_)
+    if (!std::isnan(m.columns_[col][c])) rows.push_back(c);
+  if (rows.empty()) fail("cannot set '{}': it is not defined at any compartment of this view (insert its mechanism there first)", key);
+  for (int c : rows) m.columns_[col][c] = value;
+  if (key == "radius" || key == "length") m.recompute_cylinder(rows);
+  return *this;
+}
+
+const View& View::insert(const Mechanism& mechanism) const {
+  mechanism.validate();
+  Module& m = *module_;
+  auto it = std::find_if(m.mechanisms_.begin(), m.mechanisms_.end(), [&](const Mechanism& x) { return x.name == mechanism.name; });
+  std::size_t idx;
+  if (it == m.mechanisms_.end()) {
+    for (const auto& g : m.groups_)
+      if (g.first == mechanism.name) fail("cannot insert '{}': a group has the same name", mechanism.name);
+    m.mechanisms_.push_back(mechanism);
+    m.mechanism_at_.emplace_back(m.n_comp(), 0);
+    idx = m.mechanisms_.size() - 1;
+    if (std::find(m.current_names_.begin(), m.current_names_.end(), mechanism.current_name) == m.current_names_.end())
+      m.current_names_.push_back(mechanism.current_name);
+  } else {
+    idx = static_cast<std::size_t>(it - m.mechanisms_.begin());
+  }
+  const Mechanism& mech = m.mechanisms_[idx];
+  for (int c : comps_) m.mechanism_at_[idx][c] = 1;
+  for (const auto& p : mech.params) {
+    auto& column = m.column_or_create(p.name);
+    for (int c : comps_) column[c] = p.value;
+  }
+  for (const auto& s : mech.states) {
+    auto& column = m.column_or_create(s.name);
+    for (int c : comps_) column[c] = s.value;
+  }
+  return *this;
+}
+
+const View& View::stimulate(const std::vector<double>& current) const {
+  module_->check_length(current.size(), "stimulate");
+  for (int c : comps_) module_->stimuli_.push_back({c, current});
+  return *this;
+}
+
+const View& View::stimulate(const std::vector<std::vector<double>>& currents) const {
+  if (currents.size() != comps_.size())
+    fail("stimulate: got {} current(s) for a view of {} compartment(s); pass one per compartment or a single 1-D current",
+         currents.size(), comps_.size());
+  for (std::size_t i = 0; i < comps_.size(); ++i) {
+    module_->check_length(currents[i].size(), "stimulate");
+    module_->stimuli_.push_back({comps_[i], currents[i]});
+  }
+  return *this;
+}
+
+const View& View::clamp(const std::string& state, const std::vector<double>& values) const {
+  return clamp(state, std::vector<std::vector<double>>(comps_.size(), values));
+}
+
+const View& View::clamp(const std::string& state, const std::vector<std::vector<double>>& values) const {
+  if (values.size() != comps_.size())
+    fail("clamp('{}'): got {} array(s) for a view of {} compartment(s)", state, values.size(), comps_.size());
+  for (std::size_t i = 0; i < comps_.size(); ++i) {
+    module_->check_state_at(state, comps_[i], "clamp");
+    module_->check_length(values[i].size(), "clamp");
+    module_->clamps_.push_back({state, comps_[i], values[i]});
+  }
+  return *this;
+}
+
+const View& View::record(const std::string& state) const {
+  Module& m = *module_;
+  for (int c : comps_) {
+    bool is_current = std::find(m.current_names_.begin(), m.current_names_.end(), state) != m.current_names_.end();
+    if (!is_current) m.check_state_at(state, c, "record");
+    bool dup = std::any_of(m.recordings_.begin(), m.recordings_.end(),
+                           [&](const ir::Recording& r) { return r.comp == c && r.state == state; });
+    if (!dup) m.recordings_.push_back({c, state});
+  }
+  return *this;
+}
+
+std::vector<std::vector<int>> View::trainable_groups() const {
+  std::vector<std::vector<int>> groups;
+  switch (level_) {
+    case Level::Module: groups.push_back(comps_); break;
+    case Level::Branch:
+      for (int b : branches_) {
+        std::vector<int> g;
+        for (int c : comps_)
+          if (module_->branch_of(c) == b) g.push_back(c);
+        if (!g.empty()) groups.push_back(g);
+      }
+      break;
+    case Level::Comp:
+      for (int c : comps_) groups.push_back({c});
+      break;
+  }
+  return groups;
+}
+
+const View& View::make_trainable(const std::string& key, std::optional<double> init) const {
+  Module& m = *module_;
+  int col = m.column_index(key);
+  if (col < 0) fail_key("cannot make '{}' trainable: no such parameter or state in this module", key);
+  Trainable t{key, {}, {}};
+  for (auto& g : trainable_groups()) {
+    std::vector<int> defined;
+    for (int c : g)
+      if (!std::isnan(m.columns_[col][c])) defined.push_back(c);
+    if (defined.empty()) continue;
+    double mean = 0.0;
+    for (int c : defined) mean += m.columns_[col][c];
+    mean /= static_cast<double>(defined.size());
+    t.groups.push_back(defined);
+    t.init.push_back(init ? *init : mean);
+  }
+  if (t.groups.empty()) fail("cannot make '{}' trainable: it is not defined at any compartment of this view", key);
+  m.trainables_.push_back(std::move(t));
+  return *this;
+}
+
+// ----------------------------------------------------------------------------------------
+// Module
+
+View Module::view() {
+  std::vector<int> all(n_comp());
+  std::iota(all.begin(), all.end(), 0);
+  return View(this, all, {}, false);
+}
+
+View Module::group(const std::string& name) {
+  for (const auto& [g, comps] : groups_)
+    if (g == name) return View(this, comps, {}, false);
+  fail_key("no group '{}' in this module (groups: {})", name, fmt::join(group_names(), ", "));
+}
+
+std::vector<std::string> Module::group_names() const {
+  std::vector<std::string> names;
+  for (const auto& g : groups_) names.push_back(g.first);
+  return names;
+}
+
+Module& Module::set(const std::string& key, double value) { view().set(key, value); return *this; }
+Module& Module::insert(const Mechanism& mechanism) { view().insert(mechanism); return *this; }
+Module& Module::stimulate(const std::vector<double>& current) { view().stimulate(current); return *this; }
+Module& Module::clamp(const std::string& state, const std::vector<double>& values) { view().clamp(state, values); return *this; }
+Module& Module::record(const std::string& state) { view().record(state); return *this; }
+Module& Module::make_trainable(const std::string& key, std::optional<double> init) { view().make_trainable(key, init); return *this; }
+
+void Module::delete_clamps(const std::optional<std::string>& state) {
+  if (!state) {
+    clamps_.clear();
+    return;
+  }
+  std::erase_if(clamps_, [&](const ir::ClampRow& c) { return c.state == *state; });
+}
+
+void Module::set_allowed_nodes_per_level(int k) {
+  if (k < 1) fail("allowed_nodes_per_level must be at least 1, got {}", k);
+  allowed_nodes_per_level_ = k;
+}
+
+void Module::init_states(double delta_t) {
+  if (!(delta_t > 0.0)) fail("init_states: delta_t must be positive, got {}", delta_t);
+  const auto& v = column("v");
+  for (std::size_t m = 0; m < mechanisms_.size(); ++m) {
+    const Mechanism& mech = mechanisms_[m];
+    // All init values are computed from the values before any of them is written.
+    std::vector<std::pair<int, std::vector<double>>> results;
+    for (const auto& init : mech.init) {
+      std::vector<double> out(n_comp(), kNaN);
+      for (int c = 0; c < n_comp(); ++c) {
+        if (!mechanism_at_[m][c]) continue;
+        out[c] = ir::evaluate(init.expr, [&](const ir::Node* n) -> double {
+          switch (n->op) {
+            case ir::Op::Voltage: return v[c];
+            case ir::Op::TimeStep: return delta_t;
+            default: return columns_[column_index(n->name)][c];
+          }
+        });
+      }
+      results.emplace_back(column_index(init.name), std::move(out));
+    }
+    for (auto& [col, out] : results)
+      for (int c = 0; c < n_comp(); ++c)
+        if (mechanism_at_[m][c]) columns_[col][c] = out[c];
+  }
+}
+
+const std::vector<double>& Module::column(const std::string& name) const {
+  int i = column_index(name);
+  if (i < 0) fail_key("module has no parameter or state '{}'", name);
+  return columns_[i];
+}
+
+int Module::column_index(const std::string& name) const {
+  auto it = std::find(column_names_.begin(), column_names_.end(), name);
+  return it == column_names_.end() ? -1 : static_cast<int>(it - column_names_.begin());
+}
+
+std::vector<double>& Module::column_or_create(const std::string& name) {
+  int i = column_index(name);
+  if (i >= 0) return columns_[i];
+  column_names_.push_back(name);
+  columns_.emplace_back(n_comp(), kNaN);
+  return columns_.back();
+}
+
+void Module::set_column(const std::string& name, std::vector<double> values) {
+  RANVIER_ASSERT(static_cast<int>(values.size()) == n_comp());
+  column_or_create(name) = std::move(values);
+}
+
+void Module::add_group(const std::string& name, const std::vector<int>& comps) {
+  for (auto& g : groups_)
+    if (g.first == name) {
+      g.second.insert(g.second.end(), comps.begin(), comps.end());
+      std::sort(g.second.begin(), g.second.end());
+      g.second.erase(std::unique(g.second.begin(), g.second.end()), g.second.end());
+      return;
+    }
+  std::vector<int> sorted = comps;
+  std::sort(sorted.begin(), sorted.end());
+  groups_.emplace_back(name, sorted);
+}
+
+void Module::recompute_cylinder(const std::vector<int>& comps) {
+  auto& area = columns_[column_index("area")];
+  auto& volume = columns_[column_index("volume")];
+  auto& load_in = columns_[column_index("resistive_load_in")];
+  auto& load_out = columns_[column_index("resistive_load_out")];
+  const auto& l = columns_[column_index("length")];
+  const auto& r = columns_[column_index("radius")];
+  for (int c : comps) {
+    area[c] = cylinder_area(l[c], r[c]);
+    volume[c] = cylinder_volume(l[c], r[c]);
+    load_in[c] = load_out[c] = cylinder_resistive_load(l[c] / 2.0, r[c]);
+  }
+}
+
+void Module::check_state_at(const std::string& state, int comp, const char* what) const {
+  if (state == "v") return;
+  int col = column_index(state);
+  bool is_state = std::any_of(mechanisms_.begin(), mechanisms_.end(), [&](const Mechanism& m) { return m.has_state(state); });
+  if (col < 0 || !is_state) fail_key("{}: unknown state '{}' (states are 'v', mechanism states and current names)", what, state);
+  if (std::isnan(columns_[col][comp])) fail("{}: state '{}' does not exist at compartment {} (its mechanism is not inserted there)", what, state, comp);
+}
+
+void Module::check_length(std::size_t length, const char* what) const {
+  if (length == 0) fail("{}: the array is empty; it needs one value per time step", what);
+}
+
+void Module::init_single_compartment() {
+  parents_ = {-1};
+  ncomp_ = {1};
+  first_comp_ = {0};
+  branch_of_comp_ = {0};
+  const double length = 10.0, radius = 1.0;  // um
+  set_column("length", {length});
+  set_column("radius", {radius});
+  set_column("axial_resistivity", {5000.0});  // ohm cm
+  set_column("capacitance", {1.0});           // uF/cm^2
+  set_column("area", {cylinder_area(length, radius)});
+  set_column("volume", {cylinder_volume(length, radius)});
+  set_column("resistive_load_in", {cylinder_resistive_load(length / 2.0, radius)});
+  set_column("resistive_load_out", {cylinder_resistive_load(length / 2.0, radius)});
+  set_column("v", {-70.0});  // mV
+}
+
+void Module::merge_into_one_branch() {
+  parents_ = {-1};
+  ncomp_ = {n_comp()};
+  first_comp_ = {0};
+  std::fill(branch_of_comp_.begin(), branch_of_comp_.end(), 0);
+}
+
+void Module::init_tree(const std::vector<const Module*>& parts, const std::vector<int>& parents) {
+  if (parts.empty()) fail("a module needs at least one part");
+  // Validate the tree: parents[0] == -1, every other branch has an existing parent and
+  // following parents from any branch reaches branch 0 without a cycle.
+  if (parents.empty() || parents[0] != -1)
+    fail("parents[0] must be -1 (the root branch), got parents = [{}]", fmt::join(parents, ", "));
+  const int nb = static_cast<int>(parents.size());
+  for (int b = 1; b < nb; ++b) {
+    if (parents[b] < 0 || parents[b] >= nb || parents[b] == b)
+      fail("parents[{}] = {} is not a valid parent branch (there are {} branches and only branch 0 may be a root)", b, parents[b], nb);
+  }
+  for (int b = 1; b < nb; ++b) {
+    int x = b, steps = 0;
+    while (x != 0) {
+      x = parents[x];
+      if (++steps > nb) fail("parents = [{}] is not a tree: branch {} is on a cycle", fmt::join(parents, ", "), b);
+    }
+  }
+  parents_ = parents;
+  ncomp_.clear();
+  first_comp_.clear();
+  branch_of_comp_.clear();
+  int total = 0;
+  for (std::size_t b = 0; b < parts.size(); ++b) {
+    int n = parts[b]->n_comp();
+    ncomp_.push_back(n);
+    first_comp_.push_back(total);
+    for (int k = 0; k < n; ++k) branch_of_comp_.push_back(static_cast<int>(b));
+    total += n;
+  }
+  // Union of columns and mechanisms, in order of first appearance.
+  column_names_.clear();
+  columns_.clear();
+  for (const Module* p : parts)
+    for (const auto& name : p->column_names_) column_or_create(name);
+  for (std::size_t b = 0; b < parts.size(); ++b) {
+    const Module* p = parts[b];
+    for (std::size_t c = 0; c < p->column_names_.size(); ++c) {
+      auto& dst = columns_[column_index(p->column_names_[c])];
+      for (int k = 0; k < p->n_comp(); ++k) dst[first_comp_[b] + k] = p->columns_[c][k];
+    }
+    for (std::size_t m = 0; m < p->mechanisms_.size(); ++m) {
+      const Mechanism& mech = p->mechanisms_[m];
+      auto it = std::find_if(mechanisms_.begin(), mechanisms_.end(), [&](const Mechanism& x) { return x.name == mech.name; });
+      std::size_t idx = static_cast<std::size_t>(it - mechanisms_.begin());
+      if (it == mechanisms_.end()) {
+        mechanisms_.push_back(mech);
+        mechanism_at_.emplace_back(total, 0);
+        if (std::find(current_names_.begin(), current_names_.end(), mech.current_name) == current_names_.end())
+          current_names_.push_back(mech.current_name);
+      }
+      for (int k = 0; k < p->n_comp(); ++k) mechanism_at_[idx][first_comp_[b] + k] = p->mechanism_at_[m][k];
+    }
+    for (const auto& [g, comps] : p->groups_) {
+      std::vector<int> shifted;
+      for (int c : comps) shifted.push_back(first_comp_[b] + c);
+      add_group(g, shifted);
+    }
+  }
+}
+
+// ----------------------------------------------------------------------------------------
+// Lowering
+
+ir::Model Module::lower() const {
+  ir::Model model;
+  model.n_comp = n_comp();
+  model.parents = parents_;
+  model.ncomp_per_branch = ncomp_;
+  model.allowed_nodes_per_level = allowed_nodes_per_level_;
+  auto last = [&](int b) { return first_comp_[b] + ncomp_[b] - 1; };
+
+  // Edges in the order of Jaxley's Cell._init_comp_graph.
+  for (int b = 0; b < n_branches(); ++b) {
+    int c0 = first_comp_[b], n = ncomp_[b];
+    for (int k = 0; k + 1 < n; ++k) model.edges.push_back({c0 + k, c0 + k + 1, ir::EdgeType::CompToComp, 1});
+    for (int k = 0; k + 1 < n; ++k) model.edges.push_back({c0 + k + 1, c0 + k, ir::EdgeType::CompToComp, 0});
+  }
+  std::set<int> parent_set(parents_.begin() + 1, parents_.end());
+  std::vector<int> par_inds(parent_set.begin(), parent_set.end());  // sorted unique parent branches
+  model.n_bp = static_cast<int>(par_inds.size());
+  auto bp_of_parent = [&](int p) {
+    return model.n_comp + static_cast<int>(std::lower_bound(par_inds.begin(), par_inds.end(), p) - par_inds.begin());
+  };
+  std::vector<ir::Edge> to_parent, to_child;
+  for (std::size_t i = 0; i < par_inds.size(); ++i)
+    to_parent.push_back({model.n_comp + static_cast<int>(i), last(par_inds[i]), ir::EdgeType::BranchpointToParent, 0});
+  for (int c = 1; c < n_branches(); ++c)
+    to_child.push_back({bp_of_parent(parents_[c]), first_comp_[c], ir::EdgeType::BranchpointToChild, 1});
+  for (const auto& e : to_parent) model.edges.push_back(e);
+  for (const auto& e : to_child) model.edges.push_back(e);
+  for (const auto& e : to_parent) model.edges.push_back({e.sink, e.source, ir::EdgeType::ParentToBranchpoint, 1});
+  for (const auto& e : to_child) model.edges.push_back({e.sink, e.source, ir::EdgeType::ChildToBranchpoint, 0});
+
+  model.mechanisms = mechanisms_;
+  for (const auto& at : mechanism_at_) {
+    std::vector<int> comps;
+    for (int c = 0; c < n_comp(); ++c)
+      if (at[c]) comps.push_back(c);
+    model.mechanism_comps.push_back(comps);
+  }
+  model.current_names = current_names_;
+  model.column_names = column_names_;
+  model.columns = columns_;
+  model.stimuli = stimuli_;
+  model.clamps = clamps_;
+  model.recordings = recordings_;
+  model.trainables = trainables_;
+
+  // Geometry must be physical everywhere; a NaN here would silently poison the simulation.
+  for (const auto& g : ir::geometry_columns()) {
+    const auto& col = column(g);
+    for (int c = 0; c < n_comp(); ++c)
+      if (!(col[c] > 0.0) || !std::isfinite(col[c]))
+        fail("compartment {} (branch {}) has {} = {}; it must be positive and finite", c, branch_of_comp_[c], g, col[c]);
+  }
+  return model;
+}
+
+// ----------------------------------------------------------------------------------------
+// Compartment, Branch, Cell
+
+Compartment::Compartment() { init_single_compartment(); }
+
+namespace {
+std::vector<Compartment> repeat(const Compartment& compartment, int ncomp) {
+  if (ncomp < 1) fail("Branch: ncomp must be at least 1, got {}", ncomp);
+  return std::vector<Compartment>(static_cast<std::size_t>(ncomp), compartment);
+}
+}  // namespace
+
+Branch::Branch(const Compartment& compartment, int ncomp) : Branch(repeat(compartment, ncomp)) {}
+
+Branch::Branch(const std::vector<Compartment>& compartments) {
+  if (compartments.empty()) fail("Branch: needs at least one compartment");
+  std::vector<const Module*> parts;
+  for (const auto& c : compartments) parts.push_back(&c);
+  // Build as a chain of one-compartment "branches", then merge them into one branch.
+  std::vector<int> chain(parts.size());
+  for (std::size_t i = 0; i < chain.size(); ++i) chain[i] = static_cast<int>(i) - 1;
+  init_tree(parts, chain);
+  merge_into_one_branch();
+}
+
+Cell::Cell(const Branch& branch, const std::vector<int>& parents) {
+  std::vector<const Module*> parts(parents.size(), &branch);
+  if (parts.empty()) fail("Cell: parents must not be empty");
+  init_tree(parts, parents);
+}
+
+Cell::Cell(const std::vector<Branch>& branches, const std::vector<int>& parents) {
+  if (branches.size() != parents.size())
+    fail("Cell: got {} branches but {} parents; they must be equally many", branches.size(), parents.size());
+  std::vector<const Module*> parts;
+  for (const auto& b : branches) parts.push_back(&b);
+  init_tree(parts, parents);
+}
+
+}  // namespace ranvier

@@ -1,0 +1,183 @@
+#pragma once
+// Modules and views: the part of Ranvier a user builds models with. Compartment, Branch and
+// Cell follow Jaxley's classes, defaults and units; a View selects compartments
+// (`cell.branch(1).comp(0)`, `loc(0.5)`, "all") and everything that modifies a model
+// (set, insert, stimulate, clamp, record, make_trainable) acts on a view.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ir/mechanism.h"
+#include "ir/model.h"
+
+namespace ranvier {
+
+// A branch / compartment index or "all".
+struct Index {
+  static constexpr int kAll = -1;
+  int value;
+  Index(int v);                  // NOLINT(google-explicit-constructor)
+  Index(const char* s);          // NOLINT: only "all"
+  Index(const std::string& s);   // NOLINT: only "all"
+  bool all() const { return value == kAll; }
+};
+
+class Module;
+
+using ir::Trainable;
+
+class View {
+ public:
+  View(Module* module, std::vector<int> comps, std::vector<int> branches, bool branch_selected);
+
+  View branch(Index i) const;
+  View comp(Index j) const;
+  View loc(double x) const;
+
+  // Modifications (return the view so calls can be chained like in Python).
+  const View& set(const std::string& key, double value) const;
+  const View& insert(const Mechanism& mechanism) const;
+  // Same current (nA, one value per time step) into every compartment of the view.
+  const View& stimulate(const std::vector<double>& current) const;
+  // One current per compartment of the view, shape (n_comps, T).
+  const View& stimulate(const std::vector<std::vector<double>>& currents) const;
+  const View& clamp(const std::string& state, const std::vector<double>& values) const;
+  const View& clamp(const std::string& state, const std::vector<std::vector<double>>& values) const;
+  const View& record(const std::string& state = "v") const;
+  // One trainable parameter per group defined by the last indexing call.
+  const View& make_trainable(const std::string& key, std::optional<double> init = std::nullopt) const;
+
+  const std::vector<int>& comps() const { return comps_; }
+  Module& module() const { return *module_; }
+
+ private:
+  // Compartment groups for make_trainable: per compartment after comp()/loc(), per branch
+  // after branch(), one group at module level.
+  std::vector<std::vector<int>> trainable_groups() const;
+
+  Module* module_;
+  std::vector<int> comps_;     // global compartment indices, sorted, unique
+  std::vector<int> branches_;  // branches selected by branch(), if any
+  bool branch_selected_;
+  enum class Level { Module, Branch, Comp } level_ = Level::Module;
+  friend class Module;
+};
+
+class Module {
+ public:
+  virtual ~Module() = default;
+
+  // Views.
+  View view();
+  View branch(Index i) { return view().branch(i); }
+  View comp(Index j) { return view().comp(j); }
+  View loc(double x) { return view().loc(x); }
+  // A named group of compartments (e.g. "soma", "apical" from an SWC file).
+  View group(const std::string& name);
+
+  // Module-level versions of the view operations.
+  Module& set(const std::string& key, double value);
+  Module& insert(const Mechanism& mechanism);
+  Module& stimulate(const std::vector<double>& current);
+  Module& clamp(const std::string& state, const std::vector<double>& values);
+  Module& record(const std::string& state = "v");
+  Module& make_trainable(const std::string& key, std::optional<double> init = std::nullopt);
+
+  // Overwrite every mechanism state with its steady state at the compartment's voltage.
+  void init_states(double delta_t = 0.025);
+
+  void delete_recordings() { recordings_.clear(); }
+  void delete_stimuli() { stimuli_.clear(); }
+  // All clamps, or only those of one state.
+  void delete_clamps(const std::optional<std::string>& state = std::nullopt);
+  void delete_trainables() { trainables_.clear(); }
+
+  // Jaxley's `_init_morph_jaxley_dhs_solve(allowed_nodes_per_level=k)`.
+  void set_allowed_nodes_per_level(int k);
+  int allowed_nodes_per_level() const { return allowed_nodes_per_level_; }
+
+  // Structure.
+  int n_comp() const { return static_cast<int>(branch_of_comp_.size()); }
+  int n_branches() const { return static_cast<int>(parents_.size()); }
+  const std::vector<int>& parents() const { return parents_; }
+  const std::vector<int>& ncomp_per_branch() const { return ncomp_; }
+  int first_comp(int branch) const { return first_comp_[branch]; }
+  int branch_of(int comp) const { return branch_of_comp_[comp]; }
+
+  // The node table.
+  const std::vector<std::string>& column_names() const { return column_names_; }
+  const std::vector<double>& column(const std::string& name) const;  // throws KeyError
+  bool has_column(const std::string& name) const { return column_index(name) >= 0; }
+  const std::vector<Mechanism>& mechanisms() const { return mechanisms_; }
+  // Whether mechanism `m` (index into mechanisms()) is inserted at compartment `comp`.
+  bool has_mechanism(std::size_t m, int comp) const { return mechanism_at_[m][comp] != 0; }
+  const std::vector<ir::StimulusRow>& stimuli() const { return stimuli_; }
+  const std::vector<ir::ClampRow>& clamps() const { return clamps_; }
+  const std::vector<ir::Recording>& recordings() const { return recordings_; }
+  const std::vector<Trainable>& trainables() const { return trainables_; }
+  std::vector<std::string> group_names() const;
+
+  // Lower to the model IR (validates the model; throws ranvier::Error on bad input).
+  ir::Model lower() const;
+
+ protected:
+  Module() = default;
+  // Builders used by the constructors of Compartment, Branch, Cell and by read_swc.
+  void init_single_compartment();
+  // Concatenate `branches` (each a one-branch module) into a tree with `parents`.
+  void init_tree(const std::vector<const Module*>& branches, const std::vector<int>& parents);
+  // Turn the chain built by init_tree into a single branch.
+  void merge_into_one_branch();
+  void set_column(const std::string& name, std::vector<double> values);
+  void add_group(const std::string& name, const std::vector<int>& comps);
+  // True for SWC cells: setting radius or length then replaces the frustum geometry by a cylinder.
+  bool frustum_geometry_ = false;
+
+ private:
+  friend class View;
+  int column_index(const std::string& name) const;
+  std::vector<double>& column_or_create(const std::string& name);
+  void recompute_cylinder(const std::vector<int>& comps);
+  void check_state_at(const std::string& state, int comp, const char* what) const;
+  void check_length(std::size_t length, const char* what) const;
+
+  std::vector<int> parents_;
+  std::vector<int> ncomp_;
+  std::vector<int> first_comp_;
+  std::vector<int> branch_of_comp_;
+  std::vector<std::string> column_names_;
+  std::vector<std::vector<double>> columns_;
+  std::vector<Mechanism> mechanisms_;
+  std::vector<std::vector<char>> mechanism_at_;
+  std::vector<std::string> current_names_;
+  std::vector<std::pair<std::string, std::vector<int>>> groups_;
+  std::vector<ir::StimulusRow> stimuli_;
+  std::vector<ir::ClampRow> clamps_;
+  std::vector<ir::Recording> recordings_;
+  std::vector<Trainable> trainables_;
+  int allowed_nodes_per_level_ = 1;
+};
+
+// One compartment: length 10 um, radius 1 um, axial resistivity 5000 ohm cm, capacitance
+// 1 uF/cm^2, v -70 mV (Jaxley's defaults, not NEURON's).
+class Compartment : public Module {
+ public:
+  Compartment();
+};
+
+// An unbranched chain of compartments; comp 0 is the proximal (loc 0) end.
+class Branch : public Module {
+ public:
+  explicit Branch(const Compartment& compartment = Compartment(), int ncomp = 1);
+  explicit Branch(const std::vector<Compartment>& compartments);
+};
+
+// A tree of branches; parents[0] == -1. A child's comp 0 attaches to its parent's last comp.
+class Cell : public Module {
+ public:
+  Cell(const Branch& branch, const std::vector<int>& parents);
+  Cell(const std::vector<Branch>& branches, const std::vector<int>& parents);
+  explicit Cell(const Branch& branch = Branch()) : Cell(branch, {-1}) {}
+};
+
+}  // namespace ranvier

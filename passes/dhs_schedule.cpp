@@ -1,0 +1,81 @@
+#include "passes/dhs_schedule.h"
+
+#include <algorithm>
+#include <queue>
+
+#include <fmt/format.h>
+
+#include "ir/error.h"
+
+namespace ranvier::passes {
+
+DhsSchedule dhs_schedule(const ir::Model& model, int allowed_nodes_per_level) {
+  if (allowed_nodes_per_level < 1) fail("allowed_nodes_per_level must be at least 1, got {}", allowed_nodes_per_level);
+  const int n = model.n_nodes();
+  DhsSchedule s;
+  s.allowed_nodes_per_level = allowed_nodes_per_level;
+  s.parent.assign(n, -1);
+  s.edge_to_parent.assign(n, -1);
+  s.edge_from_parent.assign(n, -1);
+
+  // Undirected adjacency (edges come in both directions) and a BFS from the root for parents.
+  std::vector<std::vector<int>> adj(n);
+  for (const auto& e : model.edges) adj[e.sink].push_back(e.source);
+  for (auto& a : adj) {
+    std::sort(a.begin(), a.end());
+    a.erase(std::unique(a.begin(), a.end()), a.end());
+  }
+  std::vector<int> bfs{s.root};
+  std::vector<char> seen(n, 0);
+  seen[s.root] = 1;
+  for (std::size_t i = 0; i < bfs.size(); ++i)
+    for (int m : adj[bfs[i]])
+      if (!seen[m]) seen[m] = 1, s.parent[m] = bfs[i], bfs.push_back(m);
+  RANVIER_ASSERT(static_cast<int>(bfs.size()) == n);
+  for (std::size_t e = 0; e < model.edges.size(); ++e) {
+    const auto& edge = model.edges[e];
+    if (s.parent[edge.sink] == edge.source) s.edge_to_parent[edge.sink] = static_cast<int>(e);
+    if (s.parent[edge.source] == edge.sink) s.edge_from_parent[edge.source] = static_cast<int>(e);
+  }
+
+  // Height of every subtree (leaves 0), computed in reverse BFS order.
+  std::vector<int> height(n, 0), pending(n, 0);
+  for (auto it = bfs.rbegin(); it != bfs.rend(); ++it)
+    if (s.parent[*it] >= 0) {
+      height[s.parent[*it]] = std::max(height[s.parent[*it]], height[*it] + 1);
+      ++pending[s.parent[*it]];
+    }
+
+  // Ready nodes ordered by (height desc, index asc).
+  auto cmp = [&](int a, int b) { return height[a] != height[b] ? height[a] < height[b] : a > b; };
+  std::priority_queue<int, std::vector<int>, decltype(cmp)> ready(cmp);
+  for (int v = 0; v < n; ++v)
+    if (v != s.root && pending[v] == 0) ready.push(v);
+  while (!ready.empty()) {
+    std::vector<std::pair<int, int>> level;
+    while (!ready.empty() && static_cast<int>(level.size()) < allowed_nodes_per_level) {
+      int v = ready.top();
+      ready.pop();
+      level.emplace_back(v, s.parent[v]);
+    }
+    // Parents become ready only after the whole level is eliminated.
+    for (auto [c, p] : level)
+      if (--pending[p] == 0 && p != s.root) ready.push(p);
+    std::sort(level.begin(), level.end());
+    s.levels.push_back(std::move(level));
+  }
+  return s;
+}
+
+std::string DhsSchedule::print() const {
+  std::string out = fmt::format("dhs schedule: root {}, {} levels, allowed_nodes_per_level {}\n", root, levels.size(),
+                                allowed_nodes_per_level);
+  for (std::size_t l = 0; l < levels.size(); ++l) {
+    out += fmt::format("  level {}:", l);
+    for (auto [c, p] : levels[l]) out += fmt::format(" {}->{}", c, p);
+    out += "\n";
+  }
+  return out;
+}
+
+}  // namespace ranvier::passes

@@ -1,0 +1,57 @@
+#pragma once
+// integrate(): what `jaxley.integrate` computes (SEMANTICS.md), for a module or a model IR.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ir/model.h"
+
+namespace ranvier {
+
+class Module;
+
+// Jaxley's `data_set(key, value)` on a view: `value` (one per compartment, or one for all)
+// replaces parameter or initial state `key` at `comps` for this run only.
+struct ParamSet {
+  std::string key;
+  std::vector<int> comps;
+  std::vector<double> values;
+};
+
+// Full state of a simulation, per node (compartments then branchpoints): "v", every
+// mechanism state and every membrane current. Returned with return_states and accepted
+// as all_states to continue a simulation.
+struct States {
+  std::vector<std::string> names;
+  std::vector<std::vector<double>> values;
+  const std::vector<double>& at(const std::string& name) const;
+};
+
+struct IntegrateOptions {
+  std::optional<double> t_max;          // ms; default: the length of the externals
+  double delta_t = 0.025;               // ms
+  std::string solver = "bwd_euler";     // bwd_euler | crank_nicolson | fwd_euler | exp_euler
+  std::string voltage_solver = "jaxley.dhs";  // jaxley.dhs[.cpu|.gpu] | jax.sparse | jaxley.stone
+  // Values of the module's trainable parameters (Jaxley's `params`), one vector per
+  // make_trainable call, one value per parameter group. Empty: use their initial values.
+  std::vector<std::vector<double>> params;
+  std::vector<ParamSet> param_state;          // applied after `params`
+  std::vector<ir::StimulusRow> data_stimuli;  // appended after the module's stimuli
+  std::vector<ir::ClampRow> data_clamps;      // appended after the module's clamps
+  std::optional<States> all_states;           // continue from these states
+  bool return_states = false;
+  std::vector<int> checkpoint_lengths;        // product must cover the number of steps
+};
+
+struct Result {
+  int n_recordings = 0;
+  int n_samples = 0;          // T + 1: the initial state and one sample per step
+  std::vector<double> data;   // row-major (n_recordings, n_samples)
+  std::optional<States> states;
+  double operator()(int recording, int sample) const { return data[static_cast<std::size_t>(recording) * n_samples + sample]; }
+};
+
+Result integrate(const Module& module, const IntegrateOptions& options = {});
+Result integrate(const ir::Model& model, const IntegrateOptions& options = {});
+
+}  // namespace ranvier

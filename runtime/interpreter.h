@@ -1,0 +1,29 @@
+#pragma once
+// The reference interpreter: evaluates the model IR step by step with no code generation.
+// It is the oracle every backend is tested against and the "generic" benchmark baseline.
+#include <vector>
+
+#include "ir/model.h"
+#include "runtime/integrate.h"
+#include "runtime/prepare.h"
+#include "runtime/tape.h"
+#include "runtime/voltage_step.h"
+
+namespace ranvier::runtime {
+
+class Interpreter {
+ public:
+  explicit Interpreter(ir::Model model);
+  Result run(const Prepared& prepared, bool return_states) const;
+  const ir::Model& model() const { return model_; }
+
+ private:
+  struct MechanismTapes {
+    Tape update;   // outputs: new value of each state, in Mechanism::update order
+    Tape current;  // output: membrane current (mA/cm^2)
+  };
+  ir::Model model_;
+  std::vector<MechanismTapes> tapes_;
+};
+
+}  // namespace ranvier::runtime

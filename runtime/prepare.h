@@ -1,0 +1,56 @@
+#pragma once
+// Resolution of one simulation's runtime inputs: the time grid, parameters after trainables
+// and data_set, geometry-derived quantities (areas, axial conductances), initial states and
+// externals padded or truncated to the time grid. Shared by every backend.
+#include <string>
+#include <vector>
+
+#include "ir/model.h"
+#include "runtime/integrate.h"
+
+namespace ranvier::runtime {
+
+enum class Solver { BwdEuler, CrankNicolson, FwdEuler, ExpEuler };
+enum class VoltageSolver { DhsCpu, DhsGpu, Sparse, Stone };
+
+Solver parse_solver(const std::string& name);
+VoltageSolver parse_voltage_solver(const std::string& name);
+
+// Number of steps for t_max (Jaxley: int(t_max // delta_t + 1), Python float semantics).
+int steps_for_t_max(double t_max, double delta_t);
+
+struct Prepared {
+  int n_steps = 0;
+  double dt = 0.025;  // ms
+  Solver solver = Solver::BwdEuler;
+  VoltageSolver voltage_solver = VoltageSolver::DhsCpu;
+
+  // Parameters per compartment (same columns as the model's node table; states hold their
+  // initial values there too).
+  std::vector<std::vector<double>> columns;
+  std::vector<double> area;         // um^2 per compartment (after data_set of radius/length)
+  std::vector<double> capacitance;  // uF/cm^2 per compartment
+  std::vector<double> axial;        // per edge: 1/ms for edges into compartments, uS-like G for edges into branchpoints
+
+  // Initial state per node: "v" then mechanism states then membrane currents.
+  States initial;
+
+  // Externals on the time grid: stimulus rows (nA) and clamp rows, each n_steps long.
+  std::vector<int> stimulus_comp;
+  std::vector<std::vector<double>> stimulus;
+  std::vector<std::string> clamp_state;
+  std::vector<int> clamp_comp;
+  std::vector<std::vector<double>> clamp;
+};
+
+Prepared prepare(const ir::Model& model, const IntegrateOptions& options);
+
+// Axial conductances of every edge from geometry (Jaxley's compute_axial_conductances).
+// `columns` are indexed like model.column_names.
+std::vector<double> axial_conductances(const ir::Model& model, const std::vector<std::vector<double>>& columns);
+
+// The membrane current (mA/cm^2) of every mechanism summed per current name, at the given
+// voltages and states (used for the t = 0 sample of current recordings).
+void initial_currents(const ir::Model& model, const std::vector<std::vector<double>>& columns, States& states);
+
+}  // namespace ranvier::runtime

@@ -1,0 +1,44 @@
+#pragma once
+// A compiled-for-interpretation form of expression DAGs: a straight-line list of instructions
+// over numbered slots. The reference interpreter evaluates mechanism updates and currents
+// with it; each op's arithmetic is ir::apply, so the interpreter is the definition of what
+// every backend must compute.
+#include <span>
+#include <string>
+#include <vector>
+
+#include "ir/expr.h"
+
+namespace ranvier::runtime {
+
+class Tape {
+ public:
+  struct Leaf {
+    int slot;
+    ir::Op op;         // Param, State, Voltage or TimeStep
+    std::string name;  // Param / State name
+  };
+
+  explicit Tape(std::span<const ir::Expr> roots);
+
+  int n_slots() const { return n_slots_; }
+  const std::vector<Leaf>& leaves() const { return leaves_; }
+  // Fill the leaf slots of `slots` (size n_slots()), then call run(); outputs are at output(i).
+  void run(double* slots) const;
+  int output(std::size_t i) const { return outputs_[i]; }
+
+ private:
+  struct Instr {
+    ir::Op op;
+    int dst;
+    int args[3];
+    int n_args;
+    double value;
+  };
+  std::vector<Instr> code_;
+  std::vector<Leaf> leaves_;
+  std::vector<int> outputs_;
+  int n_slots_ = 0;
+};
+
+}  // namespace ranvier::runtime

@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Builds Ranvier and runs the whole test suite (C++ GoogleTest through ctest).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/build.sh
+ctest --test-dir build --output-on-failure --timeout 600 -j "$(nproc)"
