@@ -68,27 +68,27 @@ View View::branch(Index i) const {
 }
 
 View View::comp(Index j) const {
+  // Like Jaxley, comp(j) is local to each branch of the view: on a whole cell, comp(j)
+  // selects compartment j of every branch that has one.
   const Module& m = *module_;
+  std::vector<int> branches = branches_;
+  if (!branch_selected_)
+    for (int b = 0; b < m.n_branches(); ++b) branches.push_back(b);
   std::vector<int> comps;
-  if (branch_selected_) {
-    for (int b : branches_) {
-      int n = m.ncomp_per_branch()[b];
-      if (j.all()) {
-        for (int k = 0; k < n; ++k) comps.push_back(m.first_comp(b) + k);
-      } else {
-        if (j.value >= n) fail("comp({}) does not exist: branch {} has {} compartment(s)", j.value, b, n);
-        comps.push_back(m.first_comp(b) + j.value);
-      }
+  for (int b : branches) {
+    int n = m.ncomp_per_branch()[b];
+    for (int k = 0; k < n; ++k) {
+      int c = m.first_comp(b) + k;
+      if ((j.all() || j.value == k) && std::binary_search(comps_.begin(), comps_.end(), c)) comps.push_back(c);
     }
-  } else if (j.all()) {
-    comps = comps_;
-  } else {
-    if (j.value >= static_cast<int>(comps_.size()))
-      fail("comp({}) does not exist: the view has {} compartment(s)", j.value, comps_.size());
-    comps.push_back(comps_[j.value]);
+  }
+  if (comps.empty()) {
+    int most = 0;
+    for (int b : branches) most = std::max(most, m.ncomp_per_branch()[b]);
+    fail("comp({}) does not exist: the branches of this view have at most {} compartment(s)", j.value, most);
   }
   std::sort(comps.begin(), comps.end());
-  View v(module_, comps, branches_, branch_selected_);
+  View v(module_, comps, branches, true);
   v.level_ = Level::Comp;
   return v;
 }
