@@ -41,6 +41,12 @@ struct IntegrateOptions {
   std::optional<States> all_states;           // continue from these states
   bool return_states = false;
   std::vector<int> checkpoint_lengths;        // product must cover the number of steps
+  // "auto": the compiled LLVM backend when it is linked and supports the solver, else the
+  // reference interpreter; "interpreter"; "jit".
+  std::string backend = "auto";
+  // The interpreter's exp: libm by default; true uses the same polynomial exp the LLVM
+  // backend emits (bit-identical), which makes interpreter and JIT agree to the last bit.
+  bool interpreter_uses_kernel_exp = false;
 };
 
 struct Result {

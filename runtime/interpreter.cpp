@@ -33,7 +33,7 @@ Interpreter::Interpreter(ir::Model model) : model_(std::move(model)) {
   }
 }
 
-Result Interpreter::run(const Prepared& p, bool return_states) const {
+Result Interpreter::run(const Prepared& p, bool return_states, bool kernel_exp) const {
   const ir::Model& model = model_;
   const int n_nodes = model.n_nodes(), n_comp = model.n_comp, T = p.n_steps;
 
@@ -108,7 +108,7 @@ Result Interpreter::run(const Prepared& p, bool return_states) const {
       slots.resize(tape.n_slots());
       for (int c : model.mechanism_comps[m]) {
         fill(bound[m].update, slots.data(), c, v[c]);
-        tape.run(slots.data());
+        tape.run(slots.data(), kernel_exp);
         for (std::size_t i = 0; i < bound[m].update_targets.size(); ++i)
           st.values[bound[m].update_targets[i]][c] = slots[tape.output(i)];
       }
@@ -126,10 +126,10 @@ Result Interpreter::run(const Prepared& p, bool return_states) const {
       auto& cur = st.values[bound[m].current_target];
       for (int c : model.mechanism_comps[m]) {
         fill(bound[m].current, slots.data(), c, v[c]);
-        tape.run(slots.data());
+        tape.run(slots.data(), kernel_exp);
         double i0 = slots[tape.output(0)];
         fill(bound[m].current, slots.data(), c, v[c] + kDiffV);
-        tape.run(slots.data());
+        tape.run(slots.data(), kernel_exp);
         double i1 = slots[tape.output(0)];
         double g = (i1 - i0) / kDiffV;
         double constant = i0 - g * v[c];

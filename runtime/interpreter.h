@@ -14,7 +14,7 @@ namespace ranvier::runtime {
 class Interpreter {
  public:
   explicit Interpreter(ir::Model model);
-  Result run(const Prepared& prepared, bool return_states) const;
+  Result run(const Prepared& prepared, bool return_states, bool kernel_exp = false) const;
   const ir::Model& model() const { return model_; }
 
  private:

@@ -2,6 +2,8 @@
 
 #include <unordered_map>
 
+#include "runtime/exp_reference.h"
+
 namespace ranvier::runtime {
 
 Tape::Tape(std::span<const ir::Expr> roots) {
@@ -28,11 +30,15 @@ Tape::Tape(std::span<const ir::Expr> roots) {
   for (ir::Expr r : roots) outputs_.push_back(slot.at(r.node()));
 }
 
-void Tape::run(double* slots) const {
+void Tape::run(double* slots, bool kernel_exp) const {
   double args[3];
   for (const Instr& in : code_) {
     if (in.op == ir::Op::Const) {
       slots[in.dst] = in.value;
+      continue;
+    }
+    if (kernel_exp && in.op == ir::Op::Exp) {
+      slots[in.dst] = exp_reference(slots[in.args[0]]);
       continue;
     }
     for (int i = 0; i < in.n_args; ++i) args[i] = slots[in.args[i]];

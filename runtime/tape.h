@@ -24,7 +24,8 @@ class Tape {
   int n_slots() const { return n_slots_; }
   const std::vector<Leaf>& leaves() const { return leaves_; }
   // Fill the leaf slots of `slots` (size n_slots()), then call run(); outputs are at output(i).
-  void run(double* slots) const;
+  // kernel_exp: evaluate exp with exp_reference (the LLVM backend's exp) instead of libm.
+  void run(double* slots, bool kernel_exp = false) const;
   int output(std::size_t i) const { return outputs_[i]; }
 
  private:

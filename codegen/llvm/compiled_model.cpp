@@ -1,0 +1,155 @@
+#include "codegen/llvm/compiled_model.h"
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <mutex>
+
+#include <fmt/format.h>
+
+#include <llvm/IR/LLVMContext.h>
+#include <llvm/IR/Module.h>
+#include <llvm/Support/raw_ostream.h>
+
+#include "codegen/llvm/emit_kernel.h"
+#include "codegen/llvm/jit.h"
+#include "frontend/module.h"
+#include "ir/error.h"
+#include "passes/pipeline.h"
+#include "runtime/backend.h"
+#include "runtime/prepare.h"
+
+namespace ranvier {
+
+namespace {
+
+struct CodeEntry {
+  std::unique_ptr<llvm_backend::CompiledCode> code;
+  runtime::KernelBinding binding;
+  double seconds = 0.0;
+};
+
+std::atomic<std::size_t> g_compilations{0};
+
+// Kernel cache: key = kernel IR text + precision + host target.
+std::mutex g_cache_mutex;
+std::map<std::string, std::shared_ptr<CodeEntry>>& cache() {
+  static std::map<std::string, std::shared_ptr<CodeEntry>> c;
+  return c;
+}
+
+std::shared_ptr<CodeEntry> compile_kernel(const ir::KernelIR& kernel, bool float32, const std::string& key) {
+  std::lock_guard lock(g_cache_mutex);
+  if (auto it = cache().find(key); it != cache().end()) return it->second;
+  auto t0 = std::chrono::steady_clock::now();
+  llvm_backend::EmittedKernel emitted = llvm_backend::emit_kernel(kernel, float32);
+  auto entry = std::make_shared<CodeEntry>();
+  entry->binding.arrays = emitted.arrays;
+  entry->binding.float32 = float32;
+  entry->code = llvm_backend::Jit::instance().compile(std::move(emitted.module), std::move(emitted.context), true);
+  for (const auto& f : emitted.group_functions) entry->binding.groups.push_back(entry->code->lookup(f));
+  entry->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  ++g_compilations;
+  cache()[key] = entry;
+  return entry;
+}
+
+}  // namespace
+
+struct CompiledModel::Impl {
+  ir::Model model;
+  passes::PipelineResult pipeline;
+  std::shared_ptr<CodeEntry> code;
+  CompileOptions options;
+};
+
+const char* stage_name(Stage s) {
+  switch (s) {
+    case Stage::Model: return "model";
+    case Stage::Fused: return "fuse_mechanisms";
+    case Stage::Linearized: return "linearize";
+    case Stage::Folded: return "fold_constants";
+    case Stage::DhsSchedule: return "dhs_schedule";
+    case Stage::LlvmIr: return "llvm_ir";
+    case Stage::LlvmIrOptimized: return "llvm_ir_optimized";
+    case Stage::Assembly: return "assembly";
+  }
+  return "?";
+}
+
+Stage parse_stage(const std::string& name) {
+  for (Stage s : {Stage::Model, Stage::Fused, Stage::Linearized, Stage::Folded, Stage::DhsSchedule, Stage::LlvmIr,
+                  Stage::LlvmIrOptimized, Stage::Assembly})
+    if (name == stage_name(s)) return s;
+  fail_key("unknown stage '{}'; stages are model, fuse_mechanisms, linearize, fold_constants, dhs_schedule, llvm_ir, llvm_ir_optimized, assembly", name);
+}
+
+std::string CompiledModel::source(Stage stage) const {
+  switch (stage) {
+    case Stage::LlvmIr: return impl_->code->code->ir_before;
+    case Stage::LlvmIrOptimized: return impl_->code->code->ir_after;
+    case Stage::Assembly: return impl_->code->code->assembly;
+    default:
+      for (const auto& [name, text] : impl_->pipeline.stages)
+        if (name == stage_name(stage)) return text;
+  }
+  RANVIER_ASSERT(false);
+}
+
+const ir::Model& CompiledModel::model() const { return impl_->model; }
+double CompiledModel::compile_seconds() const { return impl_->code->seconds; }
+bool CompiledModel::float32() const { return impl_->options.float32; }
+std::size_t CompiledModel::compilations() { return g_compilations.load(); }
+
+runtime::BatchResult CompiledModel::integrate(const std::vector<IntegrateOptions>& lanes) const {
+  std::vector<runtime::Prepared> prepared;
+  prepared.reserve(lanes.size());
+  for (const auto& o : lanes) prepared.push_back(runtime::prepare(impl_->model, o));
+  bool return_states = !lanes.empty() && lanes[0].return_states;
+  return runtime::run_batch(impl_->model, impl_->pipeline.kernel, impl_->code->binding, prepared, return_states,
+                            impl_->options.threads);
+}
+
+Result CompiledModel::integrate(const IntegrateOptions& options) const { return integrate(std::vector<IntegrateOptions>{options}).lane(0); }
+
+CompiledModel compile(const ir::Model& model, const CompileOptions& options) {
+  auto impl = std::make_shared<CompiledModel::Impl>();
+  impl->model = model;
+  impl->options = options;
+  impl->pipeline = passes::lower_to_kernel(model, {options.symbolic_derivative, true});
+  const std::string key = impl->pipeline.kernel.print() + (options.float32 ? "|f32|" : "|f64|") +
+                          llvm_backend::Jit::instance().cpu_name() + llvm_backend::Jit::instance().features();
+  impl->code = compile_kernel(impl->pipeline.kernel, options.float32, key);
+
+  // RANVIER_DUMP=all or a comma-separated list of stage names: write them to ranvier_dump/.
+  if (const char* dump = std::getenv("RANVIER_DUMP"); dump && *dump) {
+    std::filesystem::create_directories("ranvier_dump");
+    const std::string which = std::string(",") + dump + ",";
+    const std::size_t h = std::hash<std::string>()(key);
+    CompiledModel m;
+    m.impl_ = impl;
+    for (Stage s : {Stage::Model, Stage::Fused, Stage::Linearized, Stage::Folded, Stage::DhsSchedule, Stage::LlvmIr,
+                    Stage::LlvmIrOptimized, Stage::Assembly})
+      if (which == ",all," || which.find(std::string(",") + stage_name(s) + ",") != std::string::npos)
+        std::ofstream(fmt::format("ranvier_dump/{:016x}.{}.txt", h, stage_name(s))) << m.source(s);
+  }
+  CompiledModel m;
+  m.impl_ = std::move(impl);
+  return m;
+}
+
+CompiledModel compile(const Module& module, const CompileOptions& options) { return compile(module.lower(), options); }
+
+namespace {
+// integrate(..., backend="jit"|"auto") runs here.
+Result jit_integrate(const ir::Model& model, const IntegrateOptions& options) {
+  return compile(model).integrate(options);
+}
+const bool g_registered = (runtime::register_jit_backend(&jit_integrate), true);
+}  // namespace
+
+}  // namespace ranvier

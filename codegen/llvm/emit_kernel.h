@@ -1,0 +1,34 @@
+#pragma once
+// Emits the LLVM IR of a fused kernel: one function per compartment group,
+//   void <name>(T** arrays, int64 begin, int64 end, T dt)
+// looping over the flat index i in [begin, end) of node-major, batch-innermost arrays (a run
+// of consecutive compartments times B lanes is one contiguous range), so the loop vectorizes
+// over lanes and compartments alike. `arrays` is indexed like EmittedKernel::arrays.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ir/kernel.h"
+
+namespace llvm {
+class LLVMContext;
+class Module;
+}  // namespace llvm
+
+namespace ranvier::llvm_backend {
+
+// Names of the arrays a kernel reads or writes besides states and parameters.
+inline constexpr const char* kVoltage = "v";
+inline constexpr const char* kVoltageTerm = "__voltage_term";
+inline constexpr const char* kConstantTerm = "__constant_term";
+
+struct EmittedKernel {
+  std::unique_ptr<llvm::LLVMContext> context;
+  std::unique_ptr<llvm::Module> module;
+  std::vector<std::string> arrays;           // the pointer table's entries, by name
+  std::vector<std::string> group_functions;  // one per KernelIR group
+};
+
+EmittedKernel emit_kernel(const ir::KernelIR& kernel, bool float32);
+
+}  // namespace ranvier::llvm_backend

@@ -1,0 +1,80 @@
+#include "passes/linearize.h"
+
+#include <unordered_map>
+
+#include "ir/error.h"
+
+namespace ranvier::passes {
+
+using ir::Expr;
+using ir::Op;
+
+Expr derivative_in_v(Expr e) {
+  Expr roots[] = {e};
+  std::unordered_map<const ir::Node*, Expr> d;
+  for (const ir::Node* n : ir::topological_order(roots)) {
+    auto a = [&](int i) { return Expr(n->args[i]); };
+    auto da = [&](int i) { return d.at(n->args[i]); };
+    switch (n->op) {
+      case Op::Voltage: d[n] = 1.0; break;
+      case Op::Const:
+      case Op::Param:
+      case Op::State:
+      case Op::TimeStep:
+      case Op::Less:
+      case Op::LessEq: d[n] = 0.0; break;
+      case Op::Add: d[n] = da(0) + da(1); break;
+      case Op::Sub: d[n] = da(0) - da(1); break;
+      case Op::Mul: d[n] = da(0) * a(1) + a(0) * da(1); break;
+      case Op::Div: d[n] = (da(0) * a(1) - a(0) * da(1)) / (a(1) * a(1)); break;
+      case Op::Neg: d[n] = -da(0); break;
+      case Op::IntPow: {
+        int k = static_cast<int>(n->value);
+        d[n] = k == 1 ? da(0) : Expr(static_cast<double>(k)) * ir::ipow(a(0), k - 1) * da(0);
+        break;
+      }
+      case Op::Pow: d[n] = Expr(n) * (da(1) * ir::log(a(0)) + a(1) * da(0) / a(0)); break;
+      case Op::Exp: d[n] = Expr(n) * da(0); break;
+      case Op::Log: d[n] = da(0) / a(0); break;
+      case Op::Tanh: d[n] = (1.0 - Expr(n) * Expr(n)) * da(0); break;
+      case Op::Sqrt: d[n] = da(0) / (2.0 * Expr(n)); break;
+      case Op::Min: d[n] = ir::select(ir::less(a(1), a(0)), da(1), da(0)); break;
+      case Op::Max: d[n] = ir::select(ir::less(a(0), a(1)), da(1), da(0)); break;
+      case Op::Select: d[n] = ir::select(a(0), da(1), da(2)); break;
+    }
+  }
+  return d.at(e.node());
+}
+
+ir::KernelIR linearize(ir::KernelIR k, bool symbolic_derivative) {
+  constexpr double kDiffV = 1e-3;  // mV, Jaxley's finite-difference step
+  const Expr v = ir::voltage();
+  const Expr v_perturbed = v + kDiffV;
+  k.symbolic_derivative = symbolic_derivative;
+  for (auto& g : k.groups) {
+    Expr conductance, constant;
+    bool first = true;
+    for (const auto& mc : g.mechanism_currents) {
+      Expr i0 = mc.expr, slope;
+      if (symbolic_derivative) {
+        slope = derivative_in_v(i0);
+      } else {
+        Expr i1 = ir::substitute(i0, [&](const ir::Node* n) { return n->op == Op::Voltage ? v_perturbed : Expr(); });
+        slope = (i1 - i0) / kDiffV;
+      }
+      Expr c = -(i0 - slope * v);
+      conductance = first ? slope : conductance + slope;
+      constant = first ? c : constant + c;
+      first = false;
+    }
+    if (first) conductance = constant = 0.0;
+    g.conductance = conductance;
+    g.constant = constant;
+    const Expr cm = ir::param(ir::kCapacitance), i_ext = ir::param(ir::kExternalCurrent);
+    g.voltage_term = conductance * 1000.0 / cm;
+    g.constant_term = (constant * 1000.0 + i_ext) / cm;
+  }
+  return k;
+}
+
+}  // namespace ranvier::passes

@@ -1,0 +1,26 @@
+#include "passes/pipeline.h"
+
+#include "passes/dhs_schedule.h"
+#include "passes/fold_constants.h"
+#include "passes/fuse_mechanisms.h"
+#include "passes/linearize.h"
+
+namespace ranvier::passes {
+
+PipelineResult lower_to_kernel(const ir::Model& model, const PipelineOptions& options) {
+  PipelineResult r;
+  auto keep = [&](const char* name, const std::string& text) {
+    if (options.keep_text) r.stages.emplace_back(name, text);
+  };
+  keep("model", model.print());
+  r.kernel = fuse_mechanisms(model);
+  keep("fuse_mechanisms", r.kernel.print());
+  r.kernel = linearize(std::move(r.kernel), options.symbolic_derivative);
+  keep("linearize", r.kernel.print());
+  r.kernel = fold_constants(std::move(r.kernel));
+  keep("fold_constants", r.kernel.print());
+  if (options.keep_text) keep("dhs_schedule", dhs_schedule(model, model.allowed_nodes_per_level).print());
+  return r;
+}
+
+}  // namespace ranvier::passes

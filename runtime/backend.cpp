@@ -1,0 +1,18 @@
+#include "runtime/backend.h"
+
+namespace ranvier::runtime {
+namespace {
+BackendFn& slot() {
+  static BackendFn fn = nullptr;
+  return fn;
+}
+}  // namespace
+
+void register_jit_backend(BackendFn fn) { slot() = fn; }
+BackendFn jit_backend() { return slot(); }
+
+bool jit_supports(const IntegrateOptions& o) {
+  return (o.solver == "bwd_euler" || o.solver == "crank_nicolson") && o.voltage_solver != "jax.sparse";
+}
+
+}  // namespace ranvier::runtime

@@ -1,0 +1,19 @@
+#pragma once
+// Backend selection for ranvier::integrate: the reference interpreter is always there; the
+// LLVM backend registers itself when it is linked in.
+#include <string>
+
+#include "ir/model.h"
+#include "runtime/integrate.h"
+
+namespace ranvier::runtime {
+
+using BackendFn = Result (*)(const ir::Model&, const IntegrateOptions&);
+
+void register_jit_backend(BackendFn fn);
+BackendFn jit_backend();  // nullptr when the LLVM backend is not linked
+
+// Whether the compiled backend implements these options (solver and voltage solver).
+bool jit_supports(const IntegrateOptions& options);
+
+}  // namespace ranvier::runtime

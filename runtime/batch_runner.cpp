@@ -1,0 +1,243 @@
+#include "runtime/batch_runner.h"
+
+#include <algorithm>
+#include <map>
+#include <thread>
+
+#include "ir/error.h"
+#include "passes/dhs_schedule.h"
+
+namespace ranvier::runtime {
+namespace {
+
+// One chunk of lanes, integrated over the whole time grid.
+template <typename T>
+class Chunk {
+ public:
+  Chunk(const ir::Model& model, const ir::KernelIR& kernel, const KernelBinding& binding, const passes::DhsSchedule& schedule,
+        const std::vector<Prepared>& lanes, int first, int count)
+      : model_(model), kernel_(kernel), binding_(binding), schedule_(schedule), lanes_(lanes), first_(first), B_(count) {}
+
+  void run(BatchResult& out, bool return_states) {
+    const Prepared& p0 = lanes_[first_];
+    const int nn = model_.n_nodes(), nc = model_.n_comp, B = B_;
+    const auto at = [B](int node, int lane) { return static_cast<std::size_t>(node) * B + lane; };
+
+    // Buffers by name: v over all nodes, everything else over compartments.
+    std::map<std::string, std::vector<T>> buf;
+    auto node_array = [&](const std::string& name, int n) -> std::vector<T>& {
+      auto& a = buf[name];
+      a.assign(static_cast<std::size_t>(n) * B, T(0));
+      return a;
+    };
+    auto& v = node_array("v", nn);
+    for (int b = 0; b < B; ++b) {
+      const Prepared& p = lanes_[first_ + b];
+      for (std::size_t s = 0; s < p.initial.names.size(); ++s) {
+        auto& a = buf.count(p.initial.names[s]) ? buf[p.initial.names[s]] : node_array(p.initial.names[s], nn);
+        for (int i = 0; i < nn; ++i) a[at(i, b)] = static_cast<T>(p.initial.values[s][i]);
+      }
+    }
+    for (std::size_t c = 0; c < model_.column_names.size(); ++c) {
+      const auto& name = model_.column_names[c];
+      if (model_.is_state(name)) continue;  // states live in their own buffers
+      auto& a = node_array(name, nc);
+      for (int b = 0; b < B; ++b)
+        for (int i = 0; i < nc; ++i) a[at(i, b)] = static_cast<T>(lanes_[first_ + b].columns[c][i]);
+    }
+    auto& i_ext = node_array(ir::kExternalCurrent, nc);
+    auto& vt = node_array("__voltage_term", nc);
+    auto& ct = node_array("__constant_term", nc);
+    std::vector<T*> table;
+    for (const auto& name : binding_.arrays) {
+      auto it = buf.find(name);
+      if (it == buf.end()) fail("compiled kernel reads '{}', which the model does not define", name);
+      table.push_back(it->second.data());
+    }
+
+    // Solve coefficients per lane: d * axial conductance of every edge.
+    const bool cn = p0.solver == Solver::CrankNicolson;
+    const T dt = static_cast<T>(p0.dt), d = cn ? static_cast<T>(p0.dt / 2.0) : dt;
+    const std::size_t ne = model_.edges.size();
+    std::vector<T> dg(ne * B), lower(static_cast<std::size_t>(nn) * B), upper(lower.size()), area(static_cast<std::size_t>(nc) * B);
+    for (int b = 0; b < B; ++b) {
+      const Prepared& p = lanes_[first_ + b];
+      for (std::size_t e = 0; e < ne; ++e) dg[e * B + b] = d * static_cast<T>(p.axial[e]);
+      for (int i = 0; i < nc; ++i) area[at(i, b)] = static_cast<T>(p.area[i]);
+    }
+    std::vector<std::vector<int>> in_edges(nn);
+    for (std::size_t e = 0; e < ne; ++e) in_edges[model_.edges[e].sink].push_back(static_cast<int>(e));
+    for (int i = 0; i < nn; ++i)
+      for (int b = 0; b < B; ++b) {
+        int lo = schedule_.edge_to_parent[i], up = schedule_.edge_from_parent[i];
+        lower[at(i, b)] = lo >= 0 ? -dg[static_cast<std::size_t>(lo) * B + b] : T(0);
+        upper[at(i, b)] = up >= 0 ? -dg[static_cast<std::size_t>(up) * B + b] : T(0);
+      }
+    std::vector<T> diag(static_cast<std::size_t>(nn) * B), rhs(diag.size()), lower_n(diag.size()), old(diag.size());
+
+    // Recording sources.
+    struct Rec {
+      const std::vector<T>* values;
+      int comp;
+    };
+    std::vector<Rec> recs;
+    for (const auto& r : model_.recordings) recs.push_back({&buf.at(r.state), r.comp});
+    const int T_steps = p0.n_steps, ns = T_steps + 1, nr = static_cast<int>(recs.size());
+    auto record = [&](int sample) {
+      for (int b = 0; b < B; ++b)
+        for (int r = 0; r < nr; ++r)
+          out.data[((static_cast<std::size_t>(first_) + b) * nr + r) * ns + sample] = static_cast<double>((*recs[r].values)[at(recs[r].comp, b)]);
+    };
+    record(0);
+
+    std::vector<std::vector<T>*> clamp_target;
+    for (int b = 0; b < B; ++b)
+      for (const auto& s : lanes_[first_ + b].clamp_state) clamp_target.push_back(&buf.at(s));
+
+    for (int k = 0; k < T_steps; ++k) {
+      std::fill(i_ext.begin(), i_ext.end(), T(0));
+      for (int b = 0; b < B; ++b) {
+        const Prepared& p = lanes_[first_ + b];
+        for (std::size_t s = 0; s < p.stimulus.size(); ++s) {
+          std::size_t i = at(p.stimulus_comp[s], b);
+          i_ext[i] += static_cast<T>(p.stimulus[s][k]) / area[i] * T(100000);
+        }
+      }
+      for (std::size_t g = 0; g < kernel_.groups.size(); ++g)
+        for (auto [begin, end] : kernel_.groups[g].runs) {
+          if constexpr (std::is_same_v<T, double>)
+            reinterpret_cast<GroupFnF64>(binding_.groups[g])(table.data(), std::int64_t(begin) * B, std::int64_t(end) * B, dt);
+          else
+            reinterpret_cast<GroupFnF32>(binding_.groups[g])(table.data(), std::int64_t(begin) * B, std::int64_t(end) * B, dt);
+        }
+      std::size_t ci = 0;
+      for (int b = 0; b < B; ++b) {
+        const Prepared& p = lanes_[first_ + b];
+        for (std::size_t c = 0; c < p.clamp.size(); ++c, ++ci)
+          if (p.clamp_state[c] != "v") (*clamp_target[ci])[at(p.clamp_comp[c], b)] = static_cast<T>(p.clamp[c][k]);
+      }
+      // Implicit voltage solve on the DHS schedule, lanes innermost.
+      for (int i = 0; i < nn; ++i)
+        for (int b = 0; b < B; ++b) {
+          std::size_t x = at(i, b);
+          if (i < nc) {
+            diag[x] = d * vt[x] + T(1);
+            rhs[x] = v[x] + d * ct[x];
+          } else {
+            diag[x] = d * T(0);
+            rhs[x] = T(0);
+          }
+          for (int e : in_edges[i]) diag[x] += dg[static_cast<std::size_t>(e) * B + b];
+        }
+      for (const auto& level : schedule_.levels)
+        for (auto [c, p] : level)
+          for (int b = 0; b < B; ++b) {
+            std::size_t xc = at(c, b), xp = at(p, b);
+            T m = upper[xc] / diag[xc];
+            diag[xp] += -(lower[xc] * m);
+            rhs[xp] += -(rhs[xc] * m);
+          }
+      for (std::size_t x = 0; x < diag.size(); ++x) {
+        lower_n[x] = lower[x] / diag[x];
+        rhs[x] = rhs[x] / diag[x];
+      }
+      for (auto level = schedule_.levels.rbegin(); level != schedule_.levels.rend(); ++level)
+        for (auto [c, p] : *level)
+          for (int b = 0; b < B; ++b) rhs[at(c, b)] += -(rhs[at(p, b)] * lower_n[at(c, b)]);
+      if (cn) {
+        for (std::size_t x = 0; x < v.size(); ++x) v[x] = T(2) * rhs[x] - v[x];
+      } else {
+        v.swap(rhs);
+        table[std::find(binding_.arrays.begin(), binding_.arrays.end(), "v") - binding_.arrays.begin()] = v.data();
+      }
+      for (int b = 0; b < B; ++b) {
+        const Prepared& p = lanes_[first_ + b];
+        for (std::size_t c = 0; c < p.clamp.size(); ++c)
+          if (p.clamp_state[c] == "v") v[at(p.clamp_comp[c], b)] = static_cast<T>(p.clamp[c][k]);
+      }
+      record(k + 1);
+    }
+    if (return_states) {
+      for (int b = 0; b < B; ++b) {
+        States s;
+        s.names = lanes_[first_ + b].initial.names;
+        for (const auto& name : s.names) {
+          const auto& a = buf.at(name);
+          std::vector<double> values(nn, 0.0);
+          int n = name == "v" ? nn : nc;
+          for (int i = 0; i < n; ++i) values[i] = static_cast<double>(a[at(i, b)]);
+          s.values.push_back(std::move(values));
+        }
+        out.states[first_ + b] = std::move(s);
+      }
+    }
+  }
+
+ private:
+  const ir::Model& model_;
+  const ir::KernelIR& kernel_;
+  const KernelBinding& binding_;
+  const passes::DhsSchedule& schedule_;
+  const std::vector<Prepared>& lanes_;
+  int first_, B_;
+};
+
+}  // namespace
+
+Result BatchResult::lane(int b) const {
+  Result r;
+  r.n_recordings = n_recordings;
+  r.n_samples = n_samples;
+  auto begin = data.begin() + static_cast<std::ptrdiff_t>(b) * n_recordings * n_samples;
+  r.data.assign(begin, begin + static_cast<std::ptrdiff_t>(n_recordings) * n_samples);
+  if (!states.empty()) r.states = states[b];
+  return r;
+}
+
+BatchResult run_batch(const ir::Model& model, const ir::KernelIR& kernel, const KernelBinding& binding,
+                      const std::vector<Prepared>& lanes, bool return_states, int threads) {
+  if (lanes.empty()) fail("integrate: the batch is empty");
+  const Prepared& p0 = lanes[0];
+  for (std::size_t b = 1; b < lanes.size(); ++b) {
+    if (lanes[b].n_steps != p0.n_steps) fail("batch lane {} has {} steps but lane 0 has {}; all lanes need the same time grid", b, lanes[b].n_steps, p0.n_steps);
+    if (lanes[b].dt != p0.dt) fail("batch lane {} has delta_t {} but lane 0 has {}", b, lanes[b].dt, p0.dt);
+    if (lanes[b].solver != p0.solver) fail("batch lane {} uses another solver than lane 0", b);
+  }
+  if (p0.solver != Solver::BwdEuler && p0.solver != Solver::CrankNicolson)
+    fail_unsupported("the compiled backend supports solver bwd_euler and crank_nicolson; use the interpreter backend for fwd_euler and exp_euler");
+  if (p0.voltage_solver == VoltageSolver::Sparse)
+    fail_unsupported("the compiled backend solves the tree with DHS; voltage_solver 'jax.sparse' runs only in the interpreter backend");
+  BatchResult out;
+  out.batch = static_cast<int>(lanes.size());
+  out.n_recordings = static_cast<int>(model.recordings.size());
+  out.n_samples = p0.n_steps + 1;
+  out.data.assign(static_cast<std::size_t>(out.batch) * out.n_recordings * out.n_samples, 0.0);
+  if (return_states) out.states.resize(lanes.size());
+  const passes::DhsSchedule schedule = passes::dhs_schedule(model, model.allowed_nodes_per_level);
+
+  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  threads = std::min(threads, out.batch);
+  std::vector<std::thread> pool;
+  std::vector<std::exception_ptr> errors(threads);
+  int first = 0;
+  for (int t = 0; t < threads; ++t) {
+    int count = out.batch / threads + (t < out.batch % threads ? 1 : 0);
+    auto work = [&, t, first, count] {
+      try {
+        if (binding.float32) Chunk<float>(model, kernel, binding, schedule, lanes, first, count).run(out, return_states);
+        else Chunk<double>(model, kernel, binding, schedule, lanes, first, count).run(out, return_states);
+      } catch (...) {
+        errors[t] = std::current_exception();
+      }
+    };
+    if (threads == 1) work();
+    else pool.emplace_back(work);
+    first += count;
+  }
+  for (auto& th : pool) th.join();
+  for (auto& e : errors)
+    if (e) std::rethrow_exception(e);
+  return out;
+}
+
+}  // namespace ranvier::runtime
