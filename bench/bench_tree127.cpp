@@ -35,7 +35,7 @@ Cell build(const nlohmann::json& j) {
   cell.insert(channels::HH());
   cell.init_states();
   const auto& s = j.at("stim");
-  cell.branch(0).comp(0).stimulate(step_current(s.at("delay_ms"), s.at("dur_ms"), s.at("amp_nA"), 0.025, 100.0));
+  cell.branch(s.at("section").get<int>()).comp(s.at("seg").get<int>()).stimulate(step_current(s.at("delay_ms"), s.at("dur_ms"), s.at("amp_nA"), 0.025, 100.0));
   cell.branch(0).comp(0).record("v");
   return cell;
 }

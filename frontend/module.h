@@ -11,6 +11,9 @@
 #include "ir/model.h"
 
 namespace ranvier {
+namespace swc {
+struct Morphology;
+}  // namespace swc
 
 // A branch / compartment index or "all".
 struct Index {
@@ -119,6 +122,10 @@ class Module {
 
   // Lower to the model IR (validates the model; throws ranvier::Error on bad input).
   ir::Model lower() const;
+
+  // Replace the cylinder geometry by an SWC reconstruction's (frustum) geometry and groups;
+  // the morphology must have this module's branch structure (used by read_swc).
+  void adopt_geometry(const swc::Morphology& morphology);
 
  protected:
   Module() = default;

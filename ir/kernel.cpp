@@ -6,8 +6,10 @@
 namespace ranvier::ir {
 
 std::string KernelIR::print() const {
-  std::string out = fmt::format("kernel: {} group(s), linearisation {}\n", groups.size(),
-                                symbolic_derivative ? "symbolic dI/dv" : "finite difference (1e-3 mV)");
+  const char* lin = linearization == Linearization::Symbolic ? "symbolic dI/dv"
+                    : linearization == Linearization::Secant ? "secant over (v + 1e-3) - v"
+                                                             : "finite difference (1e-3 mV)";
+  std::string out = fmt::format("kernel: {} group(s), linearisation {}\n", groups.size(), lin);
   for (std::size_t g = 0; g < groups.size(); ++g) {
     const KernelGroup& k = groups[g];
     std::vector<std::string> runs;

@@ -32,11 +32,17 @@ struct KernelGroup {
   Expr constant;       // sum over mechanisms of -(I - g v)
 };
 
+enum class Linearization {
+  FiniteDifference,  // Jaxley: (I(v + 1e-3) - I(v)) / 1e-3
+  Secant,            // (I(v + 1e-3) - I(v)) / ((v + 1e-3) - v), for float32
+  Symbolic,          // exact dI/dv
+};
+
 struct KernelIR {
   std::vector<KernelGroup> groups;
   std::vector<std::string> state_names;    // every mechanism state, in first-declaration order
   std::vector<std::string> current_names;
-  bool symbolic_derivative = false;
+  Linearization linearization = Linearization::FiniteDifference;
   std::string print() const;
 };
 

@@ -46,11 +46,12 @@ Expr derivative_in_v(Expr e) {
   return d.at(e.node());
 }
 
-ir::KernelIR linearize(ir::KernelIR k, bool symbolic_derivative) {
+ir::KernelIR linearize(ir::KernelIR k, ir::Linearization mode) {
+  const bool symbolic_derivative = mode == ir::Linearization::Symbolic;
   constexpr double kDiffV = 1e-3;  // mV, Jaxley's finite-difference step
   const Expr v = ir::voltage();
   const Expr v_perturbed = v + kDiffV;
-  k.symbolic_derivative = symbolic_derivative;
+  k.linearization = mode;
   for (auto& g : k.groups) {
     Expr conductance, constant;
     bool first = true;
@@ -60,7 +61,9 @@ ir::KernelIR linearize(ir::KernelIR k, bool symbolic_derivative) {
         slope = derivative_in_v(i0);
       } else {
         Expr i1 = ir::substitute(i0, [&](const ir::Node* n) { return n->op == Op::Voltage ? v_perturbed : Expr(); });
-        slope = (i1 - i0) / kDiffV;
+        // Secant: divide by the step actually taken, (v + 1e-3) - v, which is exact in
+        // floating point; in float32 the rounded step differs from 1e-3 by up to ~1%.
+        slope = mode == ir::Linearization::Secant ? (i1 - i0) / (v_perturbed - v) : (i1 - i0) / kDiffV;
       }
       Expr c = -(i0 - slope * v);
       conductance = first ? slope : conductance + slope;

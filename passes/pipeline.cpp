@@ -15,7 +15,7 @@ PipelineResult lower_to_kernel(const ir::Model& model, const PipelineOptions& op
   keep("model", model.print());
   r.kernel = fuse_mechanisms(model);
   keep("fuse_mechanisms", r.kernel.print());
-  r.kernel = linearize(std::move(r.kernel), options.symbolic_derivative);
+  r.kernel = linearize(std::move(r.kernel), options.linearization);
   keep("linearize", r.kernel.print());
   r.kernel = fold_constants(std::move(r.kernel));
   keep("fold_constants", r.kernel.print());

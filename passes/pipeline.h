@@ -11,7 +11,7 @@
 namespace ranvier::passes {
 
 struct PipelineOptions {
-  bool symbolic_derivative = false;  // exact dI/dv instead of Jaxley's finite difference
+  ir::Linearization linearization = ir::Linearization::FiniteDifference;
   bool keep_text = false;            // record the IR after every pass
 };
 

@@ -30,7 +30,9 @@ const char* stage_name(Stage s);
 Stage parse_stage(const std::string& name);
 
 struct CompileOptions {
-  bool float32 = false;              // single-precision kernels and buffers (double is the default)
+  // Single-precision kernels and buffers (double is the default). Implies the exact
+  // (symbolic) dI/dv: in float32 the 1e-3 mV difference quotient loses ~4 digits.
+  bool float32 = false;
   bool symbolic_derivative = false;  // exact dI/dv instead of Jaxley's 1e-3 mV finite difference
   int threads = 0;                   // worker threads for batches; 0 = all cores
 };

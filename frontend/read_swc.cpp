@@ -1,0 +1,45 @@
+#include "frontend/read_swc.h"
+
+#include "ir/error.h"
+
+namespace ranvier {
+
+Cell read_swc(const std::string& path, const swc::ReadOptions& options) {
+  return cell_from_morphology(swc::read_swc(path, options));
+}
+
+Cell cell_from_morphology(const swc::Morphology& m) {
+  if (m.branches.empty()) fail("the morphology has no branches");
+  std::vector<Branch> branches;
+  for (const auto& b : m.branches) branches.emplace_back(Compartment(), static_cast<int>(b.size()));
+  Cell cell(branches, m.parents);
+  cell.adopt_geometry(m);
+  return cell;
+}
+
+void Module::adopt_geometry(const swc::Morphology& m) {
+  std::vector<double> length, radius, area, volume, load_in, load_out;
+  std::vector<std::pair<std::string, std::vector<int>>> groups;
+  int comp = 0;
+  for (const auto& branch : m.branches)
+    for (const auto& c : branch) {
+      length.push_back(c.length);
+      radius.push_back(c.radius);
+      area.push_back(c.area);
+      volume.push_back(c.volume);
+      load_in.push_back(c.resistive_load_in);
+      load_out.push_back(c.resistive_load_out);
+      for (const auto& g : c.groups) add_group(g, {comp});
+      ++comp;
+    }
+  RANVIER_ASSERT(comp == n_comp());
+  set_column("length", length);
+  set_column("radius", radius);
+  set_column("area", area);
+  set_column("volume", volume);
+  set_column("resistive_load_in", load_in);
+  set_column("resistive_load_out", load_out);
+  frustum_geometry_ = true;
+}
+
+}  // namespace ranvier

@@ -1,0 +1,123 @@
+// `ranvier bench`: the Ranvier side of bench/compare.py (contract in bench/README.md).
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <fstream>
+
+#include <fmt/format.h>
+
+#include "codegen/llvm/compiled_model.h"
+#include "ir/error.h"
+#include "runtime/integrate.h"
+#include "tools/commands.h"
+#include "tools/model_file.h"
+
+namespace ranvier::tools {
+namespace {
+
+double since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+void write_npy(const std::string& path, const std::vector<double>& data, int rows, int cols) {
+  std::string header = rows > 1 ? fmt::format("{{'descr': '<f8', 'fortran_order': False, 'shape': ({}, {}), }}", rows, cols)
+                                 : fmt::format("{{'descr': '<f8', 'fortran_order': False, 'shape': ({},), }}", cols);
+  while ((10 + header.size() + 1) % 64 != 0) header += ' ';
+  header += '\n';
+  std::ofstream out(path, std::ios::binary);
+  if (!out) fail("cannot write '{}'", path);
+  out.write("\x93NUMPY\x01\x00", 8);
+  const std::uint16_t len = static_cast<std::uint16_t>(header.size());
+  out.write(reinterpret_cast<const char*>(&len), 2);
+  out << header;
+  out.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size() * sizeof(double)));
+}
+
+}  // namespace
+
+int cmd_bench(const Args& args) {
+  const std::string name = option(args, "--model", "");
+  if (name.empty()) fail("bench needs --model NAME");
+  std::string file = option(args, "--model-file", "");
+  if (file.empty() && name == "tree127") file = "bench/tree127.json";
+  if (file.empty()) fail("bench: model '{}' needs --model-file FILE.json", name);
+  const std::string backend = option(args, "--backend", "jit");
+  const int batch = std::stoi(option(args, "--batch", "1"));
+  const int threads = std::stoi(option(args, "--threads", "1"));
+  if (batch < 1) fail("--batch must be at least 1, got {}", batch);
+  ModelFile mf = load_model_file(file, std::stod(option(args, "--t-max", "-1")), std::stod(option(args, "--dt", "-1")));
+
+  std::vector<IntegrateOptions> lanes(batch);
+  std::vector<int> all(mf.cell.n_comp());
+  for (int c = 0; c < mf.cell.n_comp(); ++c) all[c] = c;
+  for (int b = 0; b < batch; ++b) {
+    lanes[b].t_max = mf.t_max;
+    lanes[b].delta_t = mf.dt;
+    double scale = batch > 1 ? 0.9 + 0.2 * b / (batch - 1) : 1.0;
+    lanes[b].param_state.push_back({"HH_gNa", all, {mf.gNa * scale}});
+  }
+
+  double compile_s = 0.0, run_s = 1e300;
+  int n_samples = 0;
+  std::vector<double> trace;  // (batch, n_samples), recording 0
+  auto collect = [&](const auto& lane_result, int b) {
+    if (b == 0) trace.clear();
+    n_samples = lane_result.n_samples;
+    for (int t = 0; t < n_samples; ++t) trace.push_back(lane_result(0, t));
+  };
+  if (backend == "jit") {
+    CompileOptions co;
+    co.threads = threads;
+    auto t0 = std::chrono::steady_clock::now();
+    CompiledModel m = compile(mf.cell, co);
+    compile_s = since(t0);
+    m.integrate(lanes);  // warm-up
+    for (int rep = 0; rep < 3; ++rep) {
+      t0 = std::chrono::steady_clock::now();
+      auto r = m.integrate(lanes);
+      double s = since(t0);
+      run_s = std::min(run_s, s);
+      for (int b = 0; b < batch; ++b) collect(r.lane(b), b);
+      if (s > 10.0) break;
+    }
+  } else if (backend == "interpreter" || backend == "sparse") {
+    auto t0 = std::chrono::steady_clock::now();
+    ir::Model model = mf.cell.lower();
+    compile_s = since(t0);
+    for (auto& o : lanes) {
+      o.backend = "interpreter";
+      o.voltage_solver = backend == "sparse" ? "jax.sparse" : "jaxley.dhs";
+    }
+    for (int rep = 0; rep < 2; ++rep) {
+      t0 = std::chrono::steady_clock::now();
+      std::vector<Result> rs;
+      for (const auto& o : lanes) rs.push_back(integrate(model, o));
+      double s = since(t0);
+      run_s = std::min(run_s, s);
+      for (int b = 0; b < batch; ++b) collect(rs[b], b);
+      if (s > 5.0) break;
+    }
+  } else {
+    fail("unknown backend '{}'; use jit, interpreter or sparse", backend);
+  }
+  const int n_steps = n_samples - 1;
+  if (std::string path = option(args, "--trace", ""); !path.empty()) {
+    if (path.size() > 4 && path.substr(path.size() - 4) == ".csv") {
+      std::ofstream out(path);
+      out << "t_ms,v_mV\n";
+      for (int t = 0; t < n_samples; ++t) out << fmt::format("{:.10g},{:.17g}\n", t * mf.dt, trace[t]);
+    } else {
+      write_npy(path, trace, batch, n_samples);
+    }
+  }
+  const double work = static_cast<double>(mf.cell.n_comp()) * n_steps * batch;
+  std::printf("%s\n", fmt::format("{{\"system\": \"ranvier-{}\", \"model\": \"{}\", \"n_compartments\": {}, \"n_steps\": {}, "
+                                  "\"batch\": {}, \"threads\": {}, \"compile_s\": {:.6g}, \"run_s\": {:.6g}, "
+                                  "\"comp_steps_per_s\": {:.6g}, \"ns_per_comp_step\": {:.6g}}}",
+                                  backend, name, mf.cell.n_comp(), n_steps, batch, threads, compile_s, run_s, work / run_s,
+                                  run_s / work * 1e9)
+                          .c_str());
+  return 0;
+}
+
+}  // namespace ranvier::tools

@@ -1,0 +1,70 @@
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+
+#include <fmt/format.h>
+
+#include "frontend/stimulus.h"
+#include "ir/error.h"
+#include "runtime/integrate.h"
+#include "tools/commands.h"
+#include "tools/model_file.h"
+
+namespace ranvier::tools {
+
+std::string option(const Args& args, const std::string& key, const std::string& fallback) {
+  for (std::size_t i = 0; i < args.size(); ++i)
+    if (args[i] == key) {
+      if (i + 1 >= args.size()) fail("option {} needs a value", key);
+      return args[i + 1];
+    }
+  return fallback;
+}
+
+bool flag(const Args& args, const std::string& key) { return std::find(args.begin(), args.end(), key) != args.end(); }
+
+int cmd_run(const Args& args) {
+  const double t_max = std::stod(option(args, "--t-max", "100"));  // ms
+  const double dt = std::stod(option(args, "--dt", "0.025"));      // ms
+  const std::string out_path = option(args, "--out", "traces.csv");
+  Cell cell = example_cell();
+  cell.branch(0).comp(0).stimulate(step_current(10.0, 60.0, 0.5, dt, t_max));
+  const std::vector<std::pair<std::string, View>> probes = {
+      {"soma", cell.branch(0).comp(0)}, {"branch1_end", cell.branch(1).comp(3)}, {"branch3_tip", cell.branch(3).comp(3)},
+      {"branch6_tip", cell.branch(6).comp(3)}};
+  for (const auto& [name, view] : probes) view.record("v");
+  IntegrateOptions opt;
+  opt.t_max = t_max;
+  opt.delta_t = dt;
+  opt.solver = option(args, "--solver", "bwd_euler");
+  opt.voltage_solver = option(args, "--voltage-solver", "jaxley.dhs");
+  auto t0 = std::chrono::steady_clock::now();
+  Result r = integrate(cell, opt);
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+  std::ofstream out(out_path);
+  if (!out) fail("cannot write '{}'", out_path);
+  out << "t_ms";
+  for (const auto& p : probes) out << ",v_" << p.first << "_mV";
+  out << "\n";
+  for (int t = 0; t < r.n_samples; ++t) {
+    out << fmt::format("{:.10g}", t * dt);
+    for (int i = 0; i < r.n_recordings; ++i) out << fmt::format(",{:.17g}", r(i, t));
+    out << "\n";
+  }
+  fmt::print("ranvier: {} compartments, {} steps of {} ms ({}, {}), {:.3f} s including compilation\n", cell.n_comp(),
+             r.n_samples - 1, dt, opt.solver, opt.voltage_solver, seconds);
+  for (int i = 0; i < r.n_recordings; ++i) {
+    int spikes = 0;
+    double peak = r(i, 0);
+    for (int t = 1; t < r.n_samples; ++t) {
+      if (r(i, t - 1) < 0.0 && r(i, t) >= 0.0) ++spikes;
+      peak = std::max(peak, r(i, t));
+    }
+    fmt::print("  {:12s} spikes {:3d}  peak {:8.3f} mV  final {:8.3f} mV\n", probes[i].first, spikes, peak, r(i, r.n_samples - 1));
+  }
+  fmt::print("traces written to {}\n", out_path);
+  return 0;
+}
+
+}  // namespace ranvier::tools
