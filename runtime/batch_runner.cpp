@@ -65,8 +65,19 @@ class Chunk {
       for (std::size_t e = 0; e < ne; ++e) dg[e * B + b] = d * static_cast<T>(p.axial[e]);
       for (int i = 0; i < nc; ++i) area[at(i, b)] = static_cast<T>(p.area[i]);
     }
-    std::vector<std::vector<int>> in_edges(nn);
-    for (std::size_t e = 0; e < ne; ++e) in_edges[model_.edges[e].sink].push_back(static_cast<int>(e));
+    // Edges into each node (CSR, in edge order) and the elimination order, flattened.
+    in_begin_.assign(nn + 1, 0);
+    for (const auto& e : model_.edges) ++in_begin_[e.sink + 1];
+    for (int i = 0; i < nn; ++i) in_begin_[i + 1] += in_begin_[i];
+    in_edge_.assign(ne, 0);
+    std::vector<int> fill(in_begin_.begin(), in_begin_.end() - 1);
+    for (std::size_t e = 0; e < ne; ++e) in_edge_[fill[model_.edges[e].sink]++] = static_cast<int>(e);
+    elim_child_.clear();
+    elim_parent_.clear();
+    for (const auto& level : schedule_.levels)
+      for (auto [c, p] : level) elim_child_.push_back(c), elim_parent_.push_back(p);
+    nn_ = nn;
+    nc_ = nc;
     for (int i = 0; i < nn; ++i)
       for (int b = 0; b < B; ++b) {
         int lo = schedule_.edge_to_parent[i], up = schedule_.edge_from_parent[i];
@@ -117,33 +128,8 @@ class Chunk {
           if (p.clamp_state[c] != "v") (*clamp_target[ci])[at(p.clamp_comp[c], b)] = static_cast<T>(p.clamp[c][k]);
       }
       // Implicit voltage solve on the DHS schedule, lanes innermost.
-      for (int i = 0; i < nn; ++i)
-        for (int b = 0; b < B; ++b) {
-          std::size_t x = at(i, b);
-          if (i < nc) {
-            diag[x] = d * vt[x] + T(1);
-            rhs[x] = v[x] + d * ct[x];
-          } else {
-            diag[x] = d * T(0);
-            rhs[x] = T(0);
-          }
-          for (int e : in_edges[i]) diag[x] += dg[static_cast<std::size_t>(e) * B + b];
-        }
-      for (const auto& level : schedule_.levels)
-        for (auto [c, p] : level)
-          for (int b = 0; b < B; ++b) {
-            std::size_t xc = at(c, b), xp = at(p, b);
-            T m = upper[xc] / diag[xc];
-            diag[xp] += -(lower[xc] * m);
-            rhs[xp] += -(rhs[xc] * m);
-          }
-      for (std::size_t x = 0; x < diag.size(); ++x) {
-        lower_n[x] = lower[x] / diag[x];
-        rhs[x] = rhs[x] / diag[x];
-      }
-      for (auto level = schedule_.levels.rbegin(); level != schedule_.levels.rend(); ++level)
-        for (auto [c, p] : *level)
-          for (int b = 0; b < B; ++b) rhs[at(c, b)] += -(rhs[at(p, b)] * lower_n[at(c, b)]);
+      if (B == 1) solve<1>(B, d, vt, ct, v, dg, lower, upper, diag, rhs, lower_n);
+      else solve<0>(B, d, vt, ct, v, dg, lower, upper, diag, rhs, lower_n);
       if (cn) {
         for (std::size_t x = 0; x < v.size(); ++x) v[x] = T(2) * rhs[x] - v[x];
       } else {
@@ -174,6 +160,53 @@ class Chunk {
   }
 
  private:
+  // One implicit solve: assemble diag and rhs, eliminate leaves to root, normalise, and
+  // substitute back, in the interpreter's operation order. kLanes = 1 specialises B = 1.
+  template <int kLanes>
+  void solve(int runtime_lanes, T d, const std::vector<T>& vt, const std::vector<T>& ct, const std::vector<T>& v,
+             const std::vector<T>& dg, const std::vector<T>& lower, const std::vector<T>& upper, std::vector<T>& diag,
+             std::vector<T>& rhs, std::vector<T>& lower_n) const {
+    const int B = kLanes ? kLanes : runtime_lanes;
+    const int nn = nn_, nc = nc_;
+    for (int i = 0; i < nn; ++i) {
+      const std::size_t base = static_cast<std::size_t>(i) * B;
+      for (int b = 0; b < B; ++b) {
+        const std::size_t x = base + b;
+        T dv, r;
+        if (i < nc) {
+          dv = d * vt[x] + T(1);
+          r = v[x] + d * ct[x];
+        } else {
+          dv = d * T(0);
+          r = T(0);
+        }
+        for (int k = in_begin_[i]; k < in_begin_[i + 1]; ++k) dv += dg[static_cast<std::size_t>(in_edge_[k]) * B + b];
+        diag[x] = dv;
+        rhs[x] = r;
+      }
+    }
+    const std::size_t n_elim = elim_child_.size();
+    for (std::size_t k = 0; k < n_elim; ++k) {
+      const std::size_t xc = static_cast<std::size_t>(elim_child_[k]) * B, xp = static_cast<std::size_t>(elim_parent_[k]) * B;
+      for (int b = 0; b < B; ++b) {
+        T m = upper[xc + b] / diag[xc + b];
+        diag[xp + b] += -(lower[xc + b] * m);
+        rhs[xp + b] += -(rhs[xc + b] * m);
+      }
+    }
+    const std::size_t n = diag.size();
+    for (std::size_t x = 0; x < n; ++x) {
+      lower_n[x] = lower[x] / diag[x];
+      rhs[x] = rhs[x] / diag[x];
+    }
+    for (std::size_t k = n_elim; k-- > 0;) {
+      const std::size_t xc = static_cast<std::size_t>(elim_child_[k]) * B, xp = static_cast<std::size_t>(elim_parent_[k]) * B;
+      for (int b = 0; b < B; ++b) rhs[xc + b] += -(rhs[xp + b] * lower_n[xc + b]);
+    }
+  }
+
+  std::vector<int> in_begin_, in_edge_, elim_child_, elim_parent_;
+  int nn_ = 0, nc_ = 0;
   const ir::Model& model_;
   const ir::KernelIR& kernel_;
   const KernelBinding& binding_;
