@@ -175,10 +175,9 @@ const View& View::stimulate(const std::vector<std::vector<double>>& currents) co
   if (currents.size() != comps_.size())
     fail("stimulate: got {} current(s) for a view of {} compartment(s); pass one per compartment or a single 1-D current",
          currents.size(), comps_.size());
-  for (std::size_t i = 0; i < comps_.size(); ++i) {
-    module_->check_length(currents[i].size(), "stimulate");
-    module_->stimuli_.push_back({comps_[i], currents[i]});
-  }
+  // Validate everything before adding anything: a rejected call leaves the module unchanged.
+  for (const auto& c : currents) module_->check_length(c.size(), "stimulate");
+  for (std::size_t i = 0; i < comps_.size(); ++i) module_->stimuli_.push_back({comps_[i], currents[i]});
   return *this;
 }
 
@@ -192,16 +191,17 @@ const View& View::clamp(const std::string& state, const std::vector<std::vector<
   for (std::size_t i = 0; i < comps_.size(); ++i) {
     module_->check_state_at(state, comps_[i], "clamp");
     module_->check_length(values[i].size(), "clamp");
-    module_->clamps_.push_back({state, comps_[i], values[i]});
   }
+  for (std::size_t i = 0; i < comps_.size(); ++i) module_->clamps_.push_back({state, comps_[i], values[i]});
   return *this;
 }
 
 const View& View::record(const std::string& state) const {
   Module& m = *module_;
+  const bool is_current = std::find(m.current_names_.begin(), m.current_names_.end(), state) != m.current_names_.end();
+  if (!is_current)
+    for (int c : comps_) m.check_state_at(state, c, "record");
   for (int c : comps_) {
-    bool is_current = std::find(m.current_names_.begin(), m.current_names_.end(), state) != m.current_names_.end();
-    if (!is_current) m.check_state_at(state, c, "record");
     bool dup = std::any_of(m.recordings_.begin(), m.recordings_.end(),
                            [&](const ir::Recording& r) { return r.comp == c && r.state == state; });
     if (!dup) m.recordings_.push_back({c, state});
@@ -268,6 +268,29 @@ std::vector<std::string> Module::group_names() const {
   std::vector<std::string> names;
   for (const auto& g : groups_) names.push_back(g.first);
   return names;
+}
+
+std::vector<double> Module::path_distance(int from) const {
+  if (from < 0 || from >= n_comp()) fail("path_distance: compartment {} does not exist (the module has {})", from, n_comp());
+  const auto& length = column("length");  // um
+  // Neighbours: consecutive compartments of a branch, and a parent's last compartment with
+  // the first compartment of each child (through the branchpoint, which has no length).
+  std::vector<std::vector<int>> adj(n_comp());
+  auto link = [&](int a, int b) { adj[a].push_back(b), adj[b].push_back(a); };
+  for (int b = 0; b < n_branches(); ++b) {
+    for (int k = 0; k + 1 < ncomp_[b]; ++k) link(first_comp_[b] + k, first_comp_[b] + k + 1);
+    if (parents_[b] >= 0) link(first_comp_[parents_[b]] + ncomp_[parents_[b]] - 1, first_comp_[b]);
+  }
+  std::vector<double> dist(n_comp(), -1.0);
+  std::vector<int> stack{from};
+  dist[from] = 0.0;
+  while (!stack.empty()) {
+    int a = stack.back();
+    stack.pop_back();
+    for (int b : adj[a])
+      if (dist[b] < 0.0) dist[b] = dist[a] + length[a] / 2.0 + length[b] / 2.0, stack.push_back(b);
+  }
+  return dist;
 }
 
 Module& Module::set(const std::string& key, double value) { view().set(key, value); return *this; }

@@ -120,6 +120,10 @@ class Module {
   const std::vector<Trainable>& trainables() const { return trainables_; }
   std::vector<std::string> group_names() const;
 
+  // Path distance (um) along the cable from the centre of compartment `from` to the centre of
+  // every compartment (half lengths of both ends plus the lengths in between).
+  std::vector<double> path_distance(int from) const;
+
   // Lower to the model IR (validates the model; throws ranvier::Error on bad input).
   ir::Model lower() const;
 

@@ -18,7 +18,7 @@ Cell cell_from_morphology(const swc::Morphology& m) {
 }
 
 void Module::adopt_geometry(const swc::Morphology& m) {
-  std::vector<double> length, radius, area, volume, load_in, load_out;
+  std::vector<double> length, radius, area, volume, load_in, load_out, x, y, z;
   std::vector<std::pair<std::string, std::vector<int>>> groups;
   int comp = 0;
   for (const auto& branch : m.branches)
@@ -29,6 +29,9 @@ void Module::adopt_geometry(const swc::Morphology& m) {
       volume.push_back(c.volume);
       load_in.push_back(c.resistive_load_in);
       load_out.push_back(c.resistive_load_out);
+      x.push_back(c.x);
+      y.push_back(c.y);
+      z.push_back(c.z);
       for (const auto& g : c.groups) add_group(g, {comp});
       ++comp;
     }
@@ -39,6 +42,9 @@ void Module::adopt_geometry(const swc::Morphology& m) {
   set_column("volume", volume);
   set_column("resistive_load_in", load_in);
   set_column("resistive_load_out", load_out);
+  set_column("x", x);  // um, Jaxley's compartment coordinates
+  set_column("y", y);
+  set_column("z", z);
   frustum_geometry_ = true;
 }
 

@@ -13,7 +13,7 @@ class Error : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// A name (parameter, state, channel, solver) that does not exist; Python maps it to KeyError.
+// A name (parameter, state, channel, stage) that does not exist; Python maps it to KeyError.
 class KeyError : public Error {
  public:
   using Error::Error;

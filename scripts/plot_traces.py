@@ -18,7 +18,7 @@ def main(csv_path, png_path):
         ax.plot(data[:, 0], data[:, i], lw=1.2, label=name)
     ax.set_xlabel("time (ms)")
     ax.set_ylabel("membrane voltage (mV)")
-    ax.set_title("Ranvier: HH cell with a somatic step current")
+    ax.set_title("Ranvier: HH neuron, somatic step current (labels: path distance from the soma)")
     ax.legend(loc="upper right", fontsize=8)
     fig.tight_layout()
     fig.savefig(png_path, dpi=120)

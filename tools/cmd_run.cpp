@@ -1,9 +1,12 @@
 #include <algorithm>
+#include <cmath>
 #include <chrono>
 #include <fstream>
 
 #include <fmt/format.h>
 
+#include "frontend/channels/builtin.h"
+#include "frontend/read_swc.h"
 #include "frontend/stimulus.h"
 #include "ir/error.h"
 #include "runtime/integrate.h"
@@ -23,15 +26,50 @@ std::string option(const Args& args, const std::string& key, const std::string& 
 
 bool flag(const Args& args, const std::string& key) { return std::find(args.begin(), args.end(), key) != args.end(); }
 
+namespace {
+
+// An SWC reconstruction with HH everywhere, a somatic step current and four probes: the
+// soma and the compartments at about 1/3, 2/3 and all of the largest path distance.
+std::vector<std::pair<std::string, View>> swc_setup(Cell& cell, double dt, double t_max) {
+  cell.set("axial_resistivity", 100.0);  // ohm cm
+  cell.insert(channels::HH());
+  cell.set("v", -65.0);
+  cell.init_states();
+  const int soma = cell.group("soma").comps().front();
+  cell.group("soma").comp(0).stimulate(step_current(10.0, 60.0, 1.0, dt, t_max));
+  const auto dist = cell.path_distance(soma);
+  const double far = *std::max_element(dist.begin(), dist.end());
+  std::vector<std::pair<std::string, View>> probes = {{"soma", cell.group("soma").comp(0)}};
+  for (double f : {1.0 / 3.0, 2.0 / 3.0, 1.0}) {
+    int best = 0;
+    for (int c = 0; c < cell.n_comp(); ++c)
+      if (std::abs(dist[c] - f * far) < std::abs(dist[best] - f * far)) best = c;
+    int b = cell.branch_of(best);
+    probes.emplace_back(fmt::format("{:.0f}um", dist[best]), cell.branch(b).comp(best - cell.first_comp(b)));
+  }
+  return probes;
+}
+
+}  // namespace
+
 int cmd_run(const Args& args) {
   const double t_max = std::stod(option(args, "--t-max", "100"));  // ms
   const double dt = std::stod(option(args, "--dt", "0.025"));      // ms
   const std::string out_path = option(args, "--out", "traces.csv");
+  const std::string swc_path = option(args, "--swc", "");
   Cell cell = example_cell();
-  cell.branch(0).comp(0).stimulate(step_current(10.0, 60.0, 0.5, dt, t_max));
-  const std::vector<std::pair<std::string, View>> probes = {
-      {"soma", cell.branch(0).comp(0)}, {"branch1_end", cell.branch(1).comp(3)}, {"branch3_tip", cell.branch(3).comp(3)},
-      {"branch6_tip", cell.branch(6).comp(3)}};
+  std::vector<std::pair<std::string, View>> probes;
+  if (!swc_path.empty()) {
+    swc::ReadOptions ro;
+    ro.ncomp = std::stoi(option(args, "--ncomp", "4"));
+    cell = ranvier::read_swc(swc_path, ro);
+    probes = swc_setup(cell, dt, t_max);
+    fmt::print("ranvier: read {} ({} branches, {} compartments)\n", swc_path, cell.n_branches(), cell.n_comp());
+  } else {
+    cell.branch(0).comp(0).stimulate(step_current(10.0, 60.0, 0.5, dt, t_max));
+    probes = {{"soma", cell.branch(0).comp(0)}, {"branch1_end", cell.branch(1).comp(3)}, {"branch3_tip", cell.branch(3).comp(3)},
+              {"branch6_tip", cell.branch(6).comp(3)}};
+  }
   for (const auto& [name, view] : probes) view.record("v");
   IntegrateOptions opt;
   opt.t_max = t_max;

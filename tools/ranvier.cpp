@@ -9,8 +9,8 @@ namespace {
 int usage() {
   std::fputs(
       "usage: ranvier <command> [options]\n"
-      "  run      [--t-max MS] [--dt MS] [--solver NAME] [--voltage-solver NAME] [--out FILE.csv]\n"
-      "           simulate the built-in example (HH cell, 7 branches, somatic step current)\n"
+      "  run      [--swc FILE [--ncomp N]] [--t-max MS] [--dt MS] [--solver NAME] [--voltage-solver NAME] [--out FILE.csv]\n"
+      "           simulate an SWC reconstruction (or the built-in 7-branch example) with HH and a somatic step current\n"
       "  bench    --model NAME [--model-file FILE.json] [--backend jit|interpreter|sparse] [--batch B]\n"
       "           [--threads N] [--t-max MS] [--dt MS] [--trace FILE.npy|FILE.csv]\n"
       "           time one model (bench/README.md), print one JSON object\n"

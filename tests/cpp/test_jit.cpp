@@ -201,3 +201,58 @@ TEST(Jit, UnsupportedSolversSayWhatToUse) {
 
 }  // namespace
 }  // namespace ranvier
+
+#include "random_model.h"
+
+namespace ranvier {
+namespace {
+
+// 40 random trees (random branching, geometry, channel placement, stimuli, recordings and
+// DHS width), each compiled once and run as a batch of 5 parameter sets whose HH/Leak
+// conductances and radii differ: 200 simulations against the interpreter.
+TEST(Jit, MatchesInterpreterOnRandomTreesAndParameterSets) {
+  for (std::uint64_t seed = 0; seed < 40; ++seed) {
+    test::RandomModel rm = test::random_model(7000 + seed);
+    SCOPED_TRACE(rm.description);
+    const ir::Model model = rm.cell->lower();
+    std::vector<IntegrateOptions> lanes;
+    for (int b = 0; b < 5; ++b) {
+      IntegrateOptions o;
+      o.t_max = rm.t_max;
+      o.delta_t = rm.delta_t;
+      o.solver = b % 2 ? "crank_nicolson" : "bwd_euler";
+      lanes.push_back(o);
+    }
+    // All lanes share the solver in one batch: run the two solvers as two batches.
+    for (const char* solver : {"bwd_euler", "crank_nicolson"}) {
+      std::vector<IntegrateOptions> batch;
+      for (int b = 0; b < 5; ++b) {
+        IntegrateOptions o = lanes[b];
+        o.solver = solver;
+        const double scale = 0.8 + 0.1 * b;
+        for (const char* key : {"HH_gNa", "HH_gK", "Leak_gLeak"}) {
+          int col = model.column_index(key);
+          if (col < 0) continue;
+          std::vector<int> comps;
+          std::vector<double> values;
+          for (int c = 0; c < model.n_comp; ++c)
+            if (!std::isnan(model.columns[col][c])) comps.push_back(c), values.push_back(model.columns[col][c] * scale);
+          o.param_state.push_back({key, comps, values});
+        }
+        o.param_state.push_back({"radius", {0}, {model.column("radius")[0] * scale}});
+        batch.push_back(o);
+      }
+      auto got = compile(model).integrate(batch);
+      for (int b = 0; b < 5; ++b) {
+        IntegrateOptions ref = batch[b];
+        ref.backend = "interpreter";
+        ref.interpreter_uses_kernel_exp = true;
+        EXPECT_LT(max_rel_diff(got.lane(b), integrate(model, ref)), 1e-12) << solver << " lane " << b;
+      }
+    }
+    if (HasFailure()) break;
+  }
+}
+
+}  // namespace
+}  // namespace ranvier

@@ -96,8 +96,8 @@ TEST_P(SwcTrace, MatchesJaxley) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Morphologies, SwcTrace, ::testing::ValuesIn(case_names()),
-                         [](const ::testing::TestParamInfo<std::string>& info) {
-                           std::string n = info.param.substr(0, info.param.size() - 5);
+                         [](const ::testing::TestParamInfo<std::string>& param_info) {
+                           std::string n = param_info.param.substr(0, param_info.param.size() - 5);
                            for (char& ch : n)
                              if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
                            return n;

@@ -1,0 +1,403 @@
+// Bad input gets a clear ranvier::Error (KeyError for unknown names, NotSupported for what is
+// deliberately not implemented) whose message names the object and the offending value.
+#include <cmath>
+#include <initializer_list>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "frontend/channels/builtin.h"
+#include "frontend/module.h"
+#include "frontend/stimulus.h"
+#include "ir/error.h"
+#include "runtime/integrate.h"
+
+namespace ranvier {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// Runs `f`, expects an exception of type E (or a subclass) whose what() contains every needle.
+template <typename E, typename F>
+void expect_error(F&& f, std::initializer_list<std::string> needles, const char* file, int line, const char* text) {
+  try {
+    f();
+  } catch (const E& e) {
+    const std::string what = e.what();
+    for (const auto& n : needles)
+      if (what.find(n) == std::string::npos)
+        ADD_FAILURE_AT(file, line) << text << ": the message \"" << what << "\" does not mention \"" << n << "\"";
+    return;
+  } catch (const std::exception& e) {
+    ADD_FAILURE_AT(file, line) << text << ": threw the wrong exception type, message: " << e.what();
+    return;
+  }
+  ADD_FAILURE_AT(file, line) << text << ": did not throw";
+}
+
+#define EXPECT_ERROR(type, statement, ...) \
+  expect_error<type>([&] { statement; }, {__VA_ARGS__}, __FILE__, __LINE__, #statement)
+
+// A small cell: 3 branches of 2 compartments, HH everywhere, one v recording.
+Cell small_cell() {
+  Cell cell(Branch(Compartment(), 2), {-1, 0, 0});
+  cell.insert(channels::HH());
+  cell.branch(0).comp(0).record("v");
+  return cell;
+}
+
+IntegrateOptions short_run() {
+  IntegrateOptions opt;
+  opt.t_max = 1.0;
+  return opt;
+}
+
+// --- names -------------------------------------------------------------------------------
+
+TEST(Errors, UnknownParameterInSet) {
+  Cell cell = small_cell();
+  EXPECT_ERROR(KeyError, cell.set("HH_gNaX", 0.1), "HH_gNaX");
+  EXPECT_ERROR(KeyError, cell.branch(1).set("radiuss", 1.0), "radiuss");
+  EXPECT_ERROR(KeyError, cell.make_trainable("Na_gNa"), "Na_gNa");
+}
+
+TEST(Errors, SetOfAParameterWhoseChannelIsNotInTheView) {
+  Cell cell(Branch(Compartment(), 2), {-1, 0});
+  cell.branch(1).insert(channels::Na());
+  EXPECT_ERROR(Error, cell.branch(0).set("Na_gNa", 0.1), "Na_gNa");
+}
+
+TEST(Errors, UnknownStateInRecordAndClamp) {
+  Cell cell = small_cell();
+  EXPECT_ERROR(KeyError, cell.record("HH_q"), "HH_q");
+  EXPECT_ERROR(KeyError, cell.branch(0).comp(1).record("i_Na"), "i_Na");  // Na is not inserted
+  EXPECT_ERROR(KeyError, cell.clamp("HH_z", std::vector<double>(10, 0.1)), "HH_z");
+  // A parameter is not a state.
+  EXPECT_ERROR(KeyError, cell.record("HH_gNa"), "HH_gNa");
+  // A state of a channel that is not inserted at that compartment.
+  Cell partial(Branch(Compartment(), 1), {-1, 0});
+  partial.branch(1).insert(channels::K());
+  EXPECT_ERROR(Error, partial.branch(0).record("K_n"), "K_n", "compartment 0");
+  EXPECT_ERROR(Error, partial.branch(0).clamp("K_n", std::vector<double>(10, 0.1)), "K_n", "compartment 0");
+  // data_clamp of an unknown state, and at a compartment that does not exist.
+  IntegrateOptions opt = short_run();
+  opt.data_clamps = {{"HH_w", 0, std::vector<double>(100, 0.5)}};
+  EXPECT_ERROR(KeyError, integrate(cell, opt), "HH_w");
+  opt.data_clamps = {{"v", 6, std::vector<double>(100, -60.0)}};
+  EXPECT_ERROR(Error, integrate(cell, opt), "compartment 6");
+}
+
+TEST(Errors, UnknownChannelName) {
+  EXPECT_ERROR(KeyError, channels::by_name("Kdr"), "Kdr");
+  EXPECT_ERROR(KeyError, channels::by_name("hh"), "hh", "HH");  // lists the built-ins
+  EXPECT_ERROR(KeyError, channels::by_name(""), "unknown channel");
+}
+
+TEST(Errors, UnknownSolverNames) {
+  Cell cell = small_cell();
+  IntegrateOptions opt = short_run();
+  opt.solver = "rk4";
+  EXPECT_ERROR(Error, integrate(cell, opt), "rk4", "bwd_euler");
+  opt = short_run();
+  opt.voltage_solver = "jaxley.thomas";
+  EXPECT_ERROR(Error, integrate(cell, opt), "jaxley.thomas", "jaxley.dhs");
+  opt = short_run();
+  opt.backend = "cuda";
+  EXPECT_ERROR(Error, integrate(cell, opt), "cuda");
+}
+
+TEST(Errors, DataSetWithUnknownKey) {
+  Cell cell = small_cell();
+  IntegrateOptions opt = short_run();
+  opt.param_state = {{"HH_gCa", {0, 1}, {0.1}}};
+  EXPECT_ERROR(KeyError, integrate(cell, opt), "HH_gCa");
+}
+
+TEST(Errors, AllStatesMissingAState) {
+  Cell cell = small_cell();
+  IntegrateOptions opt = short_run();
+  opt.return_states = true;
+  Result first = integrate(cell, opt);
+  ASSERT_TRUE(first.states);
+  States states = *first.states;
+  auto it = std::find(states.names.begin(), states.names.end(), "HH_h");
+  ASSERT_NE(it, states.names.end());
+  states.values.erase(states.values.begin() + (it - states.names.begin()));
+  states.names.erase(it);
+  IntegrateOptions next = short_run();
+  next.all_states = states;
+  EXPECT_ERROR(KeyError, integrate(cell, next), "HH_h");
+  // Wrong number of node values.
+  States short_v = *first.states;
+  short_v.values[0].pop_back();
+  next.all_states = short_v;
+  EXPECT_ERROR(Error, integrate(cell, next), "all_states", short_v.names[0]);
+}
+
+// --- geometry and values -----------------------------------------------------------------
+
+TEST(Errors, NonPositiveGeometryInSet) {
+  Cell cell = small_cell();
+  EXPECT_ERROR(Error, cell.set("radius", -1.0), "radius", "-1");
+  EXPECT_ERROR(Error, cell.branch(2).set("length", 0.0), "length", "0");
+  EXPECT_ERROR(Error, cell.branch(0).comp(1).set("axial_resistivity", -5.0), "axial_resistivity", "-5");
+  EXPECT_ERROR(Error, cell.set("capacitance", 0.0), "capacitance");
+  // On a compartment before it is assembled into a cell.
+  Compartment comp;
+  EXPECT_ERROR(Error, comp.set("radius", 0.0), "radius");
+  EXPECT_ERROR(Error, comp.set("length", -10.0), "length", "-10");
+  // The failed calls left the geometry alone.
+  EXPECT_EQ(comp.column("radius")[0], 1.0);
+  EXPECT_EQ(cell.column("radius")[3], 1.0);
+}
+
+TEST(Errors, NonFiniteSetValue) {
+  Cell cell = small_cell();
+  EXPECT_ERROR(Error, cell.set("HH_gNa", kNaN), "HH_gNa", "nan");
+  EXPECT_ERROR(Error, cell.set("v", kNaN), "'v'", "nan");
+  EXPECT_ERROR(Error, cell.set("radius", std::numeric_limits<double>::infinity()), "radius", "inf");
+}
+
+TEST(Errors, NonPositiveGeometryAtIntegrate) {
+  Cell cell = small_cell();
+  IntegrateOptions opt = short_run();
+  opt.param_state = {{"radius", {1}, {-2.0}}};
+  EXPECT_ERROR(Error, integrate(cell, opt), "radius", "-2");
+  opt.param_state = {{"length", {0, 1, 2}, {0.0}}};
+  EXPECT_ERROR(Error, integrate(cell, opt), "length");
+  opt.param_state = {{"capacitance", {4}, {-1.0}}};
+  EXPECT_ERROR(Error, integrate(cell, opt), "capacitance", "-1");
+  opt.param_state = {{"HH_gK", {4}, {kNaN}}};
+  EXPECT_ERROR(Error, integrate(cell, opt), "HH_gK", "nan");
+  // A trainable radius with a bad value.
+  Cell trainable = small_cell();
+  trainable.make_trainable("radius");
+  IntegrateOptions with_params = short_run();
+  with_params.params = {{-0.5}};
+  EXPECT_ERROR(Error, integrate(trainable, with_params), "radius", "-0.5");
+}
+
+TEST(Errors, ParamsWithWrongLength) {
+  Cell cell = small_cell();
+  cell.branch("all").make_trainable("HH_gNa");  // 3 parameters
+  IntegrateOptions opt = short_run();
+  opt.params = {{0.1, 0.2}};
+  EXPECT_ERROR(Error, integrate(cell, opt), "HH_gNa", "2", "3");
+  opt.params = {{0.1, 0.2, 0.3}, {1.0}};
+  EXPECT_ERROR(Error, integrate(cell, opt), "2 entries", "1 trainable");
+  opt.params = {{0.1, 0.2, 0.3}};
+  EXPECT_NO_THROW(integrate(cell, opt));
+  // data_set with a value count that is neither 1 nor one per compartment.
+  IntegrateOptions ds = short_run();
+  ds.param_state = {{"HH_gNa", {0, 1, 2}, {0.1, 0.2}}};
+  EXPECT_ERROR(Error, integrate(cell, ds), "HH_gNa", "2 values", "3 compartments");
+  ds.param_state = {{"HH_gNa", {99}, {0.1}}};
+  EXPECT_ERROR(Error, integrate(cell, ds), "HH_gNa", "99");
+}
+
+// --- morphology ----------------------------------------------------------------------------
+
+TEST(Errors, ParentsNotATree) {
+  Branch branch(Compartment(), 2);
+  EXPECT_ERROR(Error, Cell(branch, {-1, 2, 1}), "not a tree", "cycle");
+  EXPECT_ERROR(Error, Cell(branch, {-1, 0, 3, 2}), "not a tree");
+  EXPECT_ERROR(Error, Cell(branch, {0, 0}), "parents[0]", "-1");
+  EXPECT_ERROR(Error, Cell(branch, {1, -1}), "parents[0]");
+  EXPECT_ERROR(Error, Cell(branch, {-1, 5}), "parents[1] = 5");
+  EXPECT_ERROR(Error, Cell(branch, {-1, 0, -1}), "parents[2] = -1");  // a second root
+  EXPECT_ERROR(Error, Cell(branch, {-1, 1}), "parents[1] = 1");       // its own parent
+  EXPECT_ERROR(Error, Cell(branch, {-1, -7}), "parents[1] = -7");
+  EXPECT_ERROR(Error, Cell(branch, std::vector<int>{}), "parents");
+  EXPECT_ERROR(Error, Cell(std::vector<Branch>{branch, branch}, {-1, 0, 0}), "2 branches", "3 parents");
+  EXPECT_ERROR(Error, Branch(Compartment(), 0), "ncomp", "0");
+  EXPECT_ERROR(Error, Branch(std::vector<Compartment>{}), "Branch");
+}
+
+TEST(Errors, IndexOutOfRange) {
+  Cell cell(Branch(Compartment(), 2), {-1, 0, 0});
+  EXPECT_ERROR(Error, cell.branch(3), "branch(3)", "3 branch");
+  EXPECT_ERROR(Error, cell.branch(1).comp(2), "comp(2)", "2 compartment");
+  EXPECT_ERROR(Error, cell.comp(7), "comp(7)");
+  EXPECT_ERROR(Error, cell.branch(-1), "-1");
+  EXPECT_ERROR(Error, cell.branch("first"), "first", "all");
+  // comp() on a view is local to each of its branches.
+  Cell uneven(std::vector<Branch>{Branch(Compartment(), 3), Branch(Compartment(), 1)}, {-1, 0});
+  EXPECT_NO_THROW(uneven.comp(2));
+  EXPECT_ERROR(Error, uneven.branch(1).comp(1), "comp(1)", "1 compartment");
+}
+
+TEST(Errors, LocOutsideUnitInterval) {
+  Cell cell(Branch(Compartment(), 4), {-1, 0});
+  EXPECT_ERROR(Error, cell.branch(0).loc(1.5), "loc(1.5)", "[0, 1]");
+  EXPECT_ERROR(Error, cell.branch(1).loc(-0.25), "loc(-0.25)");
+  EXPECT_ERROR(Error, cell.branch(1).loc(kNaN), "loc(nan)");
+  // A cell with several branches needs a branch first.
+  EXPECT_ERROR(Error, cell.loc(0.5), "loc(0.5)", "branch");
+  EXPECT_NO_THROW(cell.branch(1).loc(0.0));
+  EXPECT_NO_THROW(cell.branch(1).loc(1.0));
+}
+
+TEST(Errors, AllowedNodesPerLevel) {
+  Cell cell = small_cell();
+  EXPECT_ERROR(Error, cell.set_allowed_nodes_per_level(0), "allowed_nodes_per_level", "0");
+}
+
+// --- externals and the time grid ----------------------------------------------------------
+
+TEST(Errors, StimulusShape) {
+  Cell cell = small_cell();
+  // Branch 1 has 2 compartments; 3 rows is wrong.
+  std::vector<std::vector<double>> rows(3, std::vector<double>(10, 0.1));
+  EXPECT_ERROR(Error, cell.branch(1).stimulate(rows), "3 current", "2 compartment");
+  EXPECT_ERROR(Error, cell.branch(1).stimulate(std::vector<double>{}), "stimulate", "empty");
+  std::vector<std::vector<double>> with_empty_row = {std::vector<double>(10, 0.1), {}};
+  EXPECT_ERROR(Error, cell.branch(1).stimulate(with_empty_row), "stimulate", "empty");
+  EXPECT_ERROR(Error, cell.branch(1).clamp("v", std::vector<double>{}), "clamp", "empty");
+  EXPECT_ERROR(Error, cell.branch(1).clamp("v", rows), "3 array", "2 compartment");
+}
+
+// A call that throws must leave the module as it was.
+TEST(Errors, RejectedStimulusOrClampLeavesModuleUnchanged) {
+  Cell cell = small_cell();
+  std::vector<std::vector<double>> with_empty_row = {std::vector<double>(10, 0.1), {}};
+  EXPECT_THROW(cell.branch(1).stimulate(with_empty_row), Error);
+  EXPECT_TRUE(cell.stimuli().empty()) << "a rejected stimulus must not be added";
+  Cell partial(Branch(Compartment(), 1), {-1, 0});
+  partial.branch(0).insert(channels::K());
+  EXPECT_THROW(partial.clamp("K_n", std::vector<double>(10, 0.1)), Error);  // K_n missing on branch 1
+  EXPECT_TRUE(partial.clamps().empty()) << "a rejected clamp must not be added";
+  EXPECT_THROW(partial.record("K_n"), Error);
+  EXPECT_TRUE(partial.recordings().empty()) << "a rejected recording must not be added";
+}
+
+TEST(Errors, NoRecording) {
+  Cell cell(Branch(Compartment(), 2), {-1, 0});
+  cell.insert(channels::HH());
+  EXPECT_ERROR(Error, integrate(cell, short_run()), "record");
+  cell.record("v");
+  cell.delete_recordings();
+  EXPECT_ERROR(Error, integrate(cell, short_run()), "record");
+}
+
+TEST(Errors, NeitherTMaxNorStimulus) {
+  Cell cell = small_cell();
+  EXPECT_ERROR(Error, integrate(cell, IntegrateOptions{}), "t_max", "stimulus");
+}
+
+TEST(Errors, StimuliOfDifferentLengthsWithoutTMax) {
+  Cell cell = small_cell();
+  cell.branch(0).comp(0).stimulate(std::vector<double>(40, 0.1));
+  cell.branch(1).comp(0).stimulate(std::vector<double>(30, 0.1));
+  EXPECT_ERROR(Error, integrate(cell, IntegrateOptions{}), "different lengths", "40", "30");
+  IntegrateOptions opt;
+  opt.t_max = 0.5;
+  EXPECT_NO_THROW(integrate(cell, opt));  // with t_max they are padded or cut
+  // A data stimulus of another length too.
+  Cell one = small_cell();
+  one.branch(0).comp(0).stimulate(std::vector<double>(40, 0.1));
+  IntegrateOptions data;
+  data.data_stimuli = {{3, std::vector<double>(41, 0.2)}};
+  EXPECT_ERROR(Error, integrate(one, data), "different lengths", "41");
+  data.data_stimuli = {{17, std::vector<double>(40, 0.2)}};
+  EXPECT_ERROR(Error, integrate(one, data), "compartment 17");
+}
+
+TEST(Errors, ClampShorterThanTMax) {
+  Cell cell = small_cell();
+  cell.branch(2).comp(1).clamp("v", std::vector<double>(10, -65.0));
+  IntegrateOptions opt;
+  opt.t_max = 1.0;  // 1.0 // 0.025 = 39.0 -> 40 steps
+  EXPECT_ERROR(NotSupported, integrate(cell, opt), "clamp", "'v'", "compartment 5", "10 samples", "40");
+  opt.t_max = 0.2;  // 9 steps: the clamp is cut
+  EXPECT_NO_THROW(integrate(cell, opt));
+}
+
+TEST(Errors, StoneOnBranchedCell) {
+  Cell cell = small_cell();
+  for (const char* solver : {"bwd_euler", "crank_nicolson"}) {
+    IntegrateOptions opt = short_run();
+    opt.solver = solver;
+    opt.voltage_solver = "jaxley.stone";
+    EXPECT_ERROR(NotSupported, integrate(cell, opt), "jaxley.stone", "3 branches");
+  }
+  // An unbranched cable is fine.
+  Branch cable(Compartment(), 5);
+  cable.insert(channels::HH());
+  cable.record();
+  IntegrateOptions opt = short_run();
+  opt.voltage_solver = "jaxley.stone";
+  EXPECT_NO_THROW(integrate(cable, opt));
+}
+
+TEST(Errors, TimeStep) {
+  Cell cell = small_cell();
+  for (double dt : {0.0, -0.025, kNaN}) {
+    IntegrateOptions opt = short_run();
+    opt.delta_t = dt;
+    EXPECT_ERROR(Error, integrate(cell, opt), "delta_t");
+  }
+  IntegrateOptions opt;
+  opt.t_max = -1.0;
+  EXPECT_ERROR(Error, integrate(cell, opt), "t_max", "-1");
+  opt.t_max = kNaN;
+  EXPECT_ERROR(Error, integrate(cell, opt), "t_max", "nan");
+  EXPECT_ERROR(Error, step_current(1.0, 2.0, 0.1, 0.0, 10.0), "delta_t");
+  EXPECT_ERROR(Error, step_current(1.0, 2.0, 0.1, -0.1, 10.0), "delta_t", "-0.1");
+  EXPECT_ERROR(Error, cell.init_states(0.0), "delta_t");
+}
+
+TEST(Errors, CheckpointLengths) {
+  Cell cell = small_cell();
+  IntegrateOptions opt = short_run();  // 40 steps
+  opt.checkpoint_lengths = {6, 6};
+  EXPECT_ERROR(Error, integrate(cell, opt), "checkpoint_lengths", "36", "40");
+  opt.checkpoint_lengths = {7, 0};
+  EXPECT_ERROR(Error, integrate(cell, opt), "checkpoint_lengths");
+  opt.checkpoint_lengths = {7, 6};
+  EXPECT_NO_THROW(integrate(cell, opt));
+}
+
+// --- documented non-errors ----------------------------------------------------------------
+
+// HH's rate functions use vtrap(x, y) = x / (exp(x / y) - 1) without Jaxley's (absent)
+// small-x special case, so at exactly v = -40 mV the m gate's alpha is 0/0 = NaN and the
+// simulation turns NaN, as in Jaxley (SEMANTICS §3.1). This is not an error Ranvier raises;
+// the test documents the behaviour.
+TEST(Errors, HhVtrapAtMinus40GivesNaNLikeJaxley) {
+  for (const char* backend : {"interpreter", "auto"}) {
+    SCOPED_TRACE(backend);
+    Compartment comp;
+    comp.insert(channels::HH());
+    comp.set("v", -40.0);
+    comp.record("v");
+    comp.record("HH_m");
+    comp.record("HH_n");
+    IntegrateOptions opt;
+    opt.t_max = 0.1;
+    opt.backend = backend;
+    Result r = integrate(comp, opt);
+    EXPECT_EQ(r(0, 0), -40.0);
+    EXPECT_EQ(r(1, 0), 0.2);
+    EXPECT_TRUE(std::isnan(r(1, 1))) << "HH_m after one step at v = -40: " << r(1, 1);
+    EXPECT_TRUE(std::isnan(r(0, 1))) << "v after one step: " << r(0, 1);
+    EXPECT_FALSE(std::isnan(r(2, 1))) << "HH_n is finite at -40 mV";
+  }
+  // init_states at -40 mV: m = alpha / (alpha + beta) = NaN, h and n are finite.
+  Compartment comp;
+  comp.insert(channels::HH());
+  comp.set("v", -40.0);
+  comp.init_states();
+  EXPECT_TRUE(std::isnan(comp.column("HH_m")[0]));
+  EXPECT_FALSE(std::isnan(comp.column("HH_h")[0]));
+  EXPECT_FALSE(std::isnan(comp.column("HH_n")[0]));
+  // The n gate's vtrap hits 0/0 at exactly -55 mV.
+  comp.set("v", -55.0);
+  comp.init_states();
+  EXPECT_TRUE(std::isnan(comp.column("HH_n")[0]));
+  EXPECT_FALSE(std::isnan(comp.column("HH_m")[0]));
+}
+
+}  // namespace
+}  // namespace ranvier
