@@ -35,11 +35,13 @@ std::vector<std::pair<std::string, View>> swc_setup(Cell& cell, double dt, doubl
   cell.insert(channels::HH());
   cell.set("v", -65.0);
   cell.init_states();
+  // The first soma compartment (a traced soma may span several branches).
   const int soma = cell.group("soma").comps().front();
-  cell.group("soma").comp(0).stimulate(step_current(10.0, 60.0, 1.0, dt, t_max));
+  const View soma_view = cell.branch(cell.branch_of(soma)).comp(soma - cell.first_comp(cell.branch_of(soma)));
+  soma_view.stimulate(step_current(10.0, 60.0, 1.0, dt, t_max));
   const auto dist = cell.path_distance(soma);
   const double far = *std::max_element(dist.begin(), dist.end());
-  std::vector<std::pair<std::string, View>> probes = {{"soma", cell.group("soma").comp(0)}};
+  std::vector<std::pair<std::string, View>> probes = {{"soma", soma_view}};
   for (double f : {1.0 / 3.0, 2.0 / 3.0, 1.0}) {
     int best = 0;
     for (int c = 0; c < cell.n_comp(); ++c)
@@ -92,6 +94,7 @@ int cmd_run(const Args& args) {
   }
   fmt::print("ranvier: {} compartments, {} steps of {} ms ({}, {}), {:.3f} s including compilation\n", cell.n_comp(),
              r.n_samples - 1, dt, opt.solver, opt.voltage_solver, seconds);
+  RANVIER_ASSERT(r.n_recordings == static_cast<int>(probes.size()));
   for (int i = 0; i < r.n_recordings; ++i) {
     int spikes = 0;
     double peak = r(i, 0);
