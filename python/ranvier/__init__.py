@@ -1,0 +1,52 @@
+"""Ranvier: a compiler for multicompartment neuron models that computes exactly what
+``jaxley.integrate`` computes. ``import ranvier as jx`` and most Jaxley scripts run.
+
+Models (``Compartment``, ``Branch``, ``Cell``, views, channels, stimuli, clamps, recordings)
+are built like in Jaxley; ``integrate`` compiles the model with LLVM (once per structure;
+parameter values, stimuli and time grids are runtime inputs) and returns numpy arrays.
+Channels written in Python (``ranvier.channels.Channel``) are traced once into Ranvier's
+expression IR; no Python runs in the time loop. See ``ranvier.integrate`` for batching.
+"""
+try:
+    from . import _core
+except ImportError:  # development: PYTHONPATH=<build>/python:python, the extension lives in the build tree
+    import pkgutil as _pkgutil
+
+    __path__ = _pkgutil.extend_path(__path__, __name__)
+    from . import _core
+
+from . import channels, solver_gate
+from ._math import (
+    Expr,
+    abs,
+    absolute,
+    clip,
+    exp,
+    greater,
+    greater_equal,
+    less,
+    less_equal,
+    log,
+    maximum,
+    minimum,
+    power,
+    sigmoid,
+    sqrt,
+    square,
+    tanh,
+    where,
+)
+from .compile import compile, compilations
+from .integrate import integrate
+from .modules import Branch, Cell, Compartment, Module, Network, View, read_swc
+from .stimulus import datapoint_to_step_currents, step_current
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Compartment", "Branch", "Cell", "Module", "View", "Network", "read_swc",
+    "integrate", "step_current", "datapoint_to_step_currents", "channels", "solver_gate",
+    "compile", "compilations", "Expr", "exp", "log", "tanh", "sqrt", "power", "square", "minimum",
+    "maximum", "where", "clip", "abs", "absolute", "sigmoid", "less", "less_equal", "greater",
+    "greater_equal",
+]

@@ -1,0 +1,24 @@
+"""Compile a module and inspect what the compiler made of it."""
+from __future__ import annotations
+
+from . import _core
+
+__all__ = ["compile", "compilations", "STAGES"]
+
+STAGES = ("model", "fuse_mechanisms", "linearize", "fold_constants", "dhs_schedule", "llvm_ir",
+          "llvm_ir_optimized", "assembly")
+
+
+def compile(module, float32: bool = False, symbolic_derivative: bool = False, threads: int = 0):  # noqa: A001
+    """The module compiled by the LLVM backend (kernels are cached by their IR: compiling the
+    same structure again costs no LLVM compilation). ``.source(stage)`` gives the text of any
+    stage in ``STAGES``."""
+    if not _core.have_jit():
+        raise NotImplementedError("Ranvier was built without the LLVM backend")
+    core = getattr(module, "_core", module)
+    return _core.compile(core, float32, symbolic_derivative, threads)
+
+
+def compilations() -> int:
+    """Number of LLVM compilations in this process so far (kernel-cache hits do not count)."""
+    return _core.compilations()

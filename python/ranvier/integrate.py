@@ -1,0 +1,196 @@
+"""``integrate``: what ``jaxley.integrate`` computes, plus batches of simulations in one call.
+
+Batching (Ranvier's replacement for ``jax.vmap`` over ``integrate``)
+--------------------------------------------------------------------
+Every per-call input has an unbatched form (Jaxley's) and a batched form with one extra
+leading axis of length B (one entry per simulation, "lane"):
+
+==============================  ==========================  ===============================
+input                           unbatched                   batched
+==============================  ==========================  ===============================
+``params`` entry ``{key: a}``   ``a.shape == (n_groups,)``  ``(B, n_groups)``
+``data_set(key, val, ...)``     scalar or ``(n,)``          ``(B, n)`` or ``(B, 1)``
+``data_stimulate(cur, ...)``    ``(T,)`` or ``(n, T)``      ``(B, n, T)`` or ``(B, 1, T)``
+``data_clamp(state, x, ...)``   ``(T,)`` or ``(n, T)``      ``(B, n, T)`` or ``(B, 1, T)``
+``all_states[name]``            ``(n_nodes,)``              ``(B, n_nodes)``
+==============================  ==========================  ===============================
+
+(n = compartments in the view, n_groups = parameters of that ``make_trainable``.) The rule is
+by number of dimensions only, so it is never ambiguous. If any input is batched, all batched
+inputs must share B, unbatched inputs are shared by every lane, and all B simulations run in
+one call: one compiled model, one batched time loop (bwd_euler and crank_nicolson with the
+jaxley.dhs / jaxley.stone voltage solvers); other solvers run lane by lane in the
+interpreter. The result then has shape ``(B, n_recordings, T + 1)`` and the states of
+``return_states=True`` are arrays ``(B, n_nodes)``. ``batch_size=B`` forces a batch even when
+every input is unbatched (B identical lanes); ``batch_size=None`` detects it.
+"""
+from __future__ import annotations
+
+from typing import Dict, List, Optional
+
+import numpy as np
+
+from . import _core
+
+__all__ = ["integrate"]
+
+
+def _core_module(module):
+    core = getattr(module, "_core", None)
+    if isinstance(core, _core.Module):
+        return core
+    if isinstance(module, _core.Module):
+        return module
+    base = getattr(module, "_base", None)
+    if base is not None and getattr(base, "_core", None) is not None:
+        raise TypeError("integrate() takes the module, not a view: pass view.base (or the cell)")
+    raise TypeError(f"integrate() expects a ranvier Compartment, Branch or Cell, got {type(module).__name__}")
+
+
+def _f64(x) -> np.ndarray:
+    return np.ascontiguousarray(np.asarray(x, dtype=np.float64))
+
+
+def _batch_size(found: dict, what: str, b: int):
+    if found.get("B") is None:
+        found["B"], found["what"] = b, what
+    elif found["B"] != b:
+        raise ValueError(f"batch sizes differ: {found['what']} has {found['B']} lanes but {what} has {b}")
+
+
+def _externals(data, kind: str):
+    """(names, arrays, indices) -> list of (name, comps, array) with arrays (n, T) or (B, n, T)."""
+    if data is None:
+        return []
+    try:
+        names, arrays, inds = data
+    except (TypeError, ValueError):
+        raise ValueError(f"{kind} must be the (names, arrays, indices) tuple returned by data_{kind[5:-1]}()") from None
+    out = []
+    for name, arr, idx in zip(names, arrays, inds):
+        a = _f64(arr)
+        comps = [int(c) for c in np.asarray(idx).ravel()]
+        if a.ndim == 1:
+            a = a[None, :]
+        out.append((name, comps, a))
+    return out
+
+
+def integrate(
+    module,
+    params: Optional[List[Dict[str, np.ndarray]]] = None,
+    *,
+    param_state: Optional[List[Dict]] = None,
+    data_stimuli=None,
+    data_clamps=None,
+    t_max: Optional[float] = None,
+    delta_t: float = 0.025,
+    solver: str = "bwd_euler",
+    voltage_solver: str = "jaxley.dhs",
+    checkpoint_lengths: Optional[List[int]] = None,
+    all_states: Optional[Dict] = None,
+    return_states: bool = False,
+    batch_size: Optional[int] = None,
+    backend: str = "auto",
+):
+    """Simulate ``module`` and return its recordings, shape ``(n_recordings, T + 1)`` (column 0 is
+    the initial state), or ``(recordings, states)`` with ``return_states=True``.
+
+    Same arguments and numbers as ``jaxley.integrate``. Inputs with a leading batch axis (see
+    the module docstring) run as B simulations in one call and give ``(B, n_recordings, T + 1)``.
+    ``backend``: "auto" (compiled for bwd_euler / crank_nicolson, else the interpreter),
+    "jit" or "interpreter".
+    """
+    core = _core_module(module)
+    params = [] if params is None else list(params)
+    found: dict = {}
+
+    # Normalise and find the batch size.
+    p_values = []
+    for i, entry in enumerate(params):
+        if not isinstance(entry, dict) or len(entry) != 1:
+            raise ValueError(f"params[{i}] must be a one-key dict as returned by get_parameters()")
+        (key, val), = entry.items()
+        a = _f64(val)
+        if a.ndim == 0:
+            a = a.reshape(1)
+        if a.ndim == 2:
+            _batch_size(found, f"params[{i}] ('{key}')", a.shape[0])
+        elif a.ndim != 1:
+            raise ValueError(f"params[{i}] ('{key}') has shape {a.shape}; expected (n_groups,) or (B, n_groups)")
+        p_values.append(a)
+    ps_values = []
+    for i, entry in enumerate(param_state or []):
+        a = _f64(entry["val"])
+        comps = [int(c) for c in np.asarray(entry["indices"]).ravel()]
+        if a.ndim == 0:
+            a = a.reshape(1)
+        if a.ndim == 2:
+            _batch_size(found, f"param_state[{i}] ('{entry['key']}')", a.shape[0])
+        elif a.ndim != 1:
+            raise ValueError(f"param_state[{i}] ('{entry['key']}') has shape {a.shape}")
+        ps_values.append((entry["key"], comps, a))
+    stims = _externals(data_stimuli, "data_stimuli")
+    clamps = _externals(data_clamps, "data_clamps")
+    for kind, items in (("data_stimuli", stims), ("data_clamps", clamps)):
+        for i, (name, comps, a) in enumerate(items):
+            if a.ndim == 3:
+                _batch_size(found, f"{kind}[{i}]", a.shape[0])
+            elif a.ndim != 2:
+                raise ValueError(f"{kind}[{i}] has shape {a.shape}")
+    st_values = None
+    if all_states is not None:
+        st_values = [(k, _f64(v)) for k, v in all_states.items()]
+        for k, a in st_values:
+            if a.ndim == 2:
+                _batch_size(found, f"all_states['{k}']", a.shape[0])
+            elif a.ndim != 1:
+                raise ValueError(f"all_states['{k}'] has shape {a.shape}")
+    if batch_size is not None:
+        _batch_size(found, "batch_size", int(batch_size))
+    B = found.get("B")
+    if B is not None and B < 1:
+        raise ValueError("a batch needs at least one lane")
+
+    def options(lane: Optional[int]):
+        def pick(a, batched_ndim):
+            return a[lane] if (lane is not None and a.ndim == batched_ndim) else a
+
+        o = _core.IntegrateOptions()
+        o.t_max = None if t_max is None else float(t_max)
+        o.delta_t = float(delta_t)
+        o.solver = solver
+        o.voltage_solver = voltage_solver
+        o.return_states = bool(return_states)
+        o.checkpoint_lengths = [] if checkpoint_lengths is None else [int(c) for c in checkpoint_lengths]
+        o.backend = backend
+        for a in p_values:
+            o.add_params(np.ascontiguousarray(pick(a, 2)))
+        for key, comps, a in ps_values:
+            o.add_param_state(key, comps, np.ascontiguousarray(pick(a, 2)))
+        for name, comps, a in stims:
+            a = np.ascontiguousarray(pick(a, 3))
+            if name == "i":
+                o.add_stimuli(comps, a)
+            else:
+                o.add_clamps(name, comps, a)
+        for name, comps, a in clamps:
+            a = np.ascontiguousarray(pick(a, 3))
+            if name == "i":
+                o.add_stimuli(comps, a)
+            else:
+                o.add_clamps(name, comps, a)
+        if st_values is not None:
+            o.set_all_states([k for k, _ in st_values], [np.ascontiguousarray(pick(a, 2)) for _, a in st_values])
+        return o
+
+    if B is None:
+        recs, states = _core.integrate(core, options(None))
+        return (recs, states) if return_states else recs
+
+    lanes = [options(b) for b in range(B)]
+    recs, lane_states, _compiled = _core.integrate_lanes(core, lanes, backend)
+    if not return_states:
+        return recs
+    states = {k: np.stack([s[k] for s in lane_states]) for k in lane_states[0]} if lane_states else {}
+    return recs, states

@@ -1,0 +1,507 @@
+"""Compartment, Branch, Cell and their views, with Jaxley's API (jaxley/modules/).
+
+A module wraps a C++ module (``ranvier._core.Module``); a view wraps a C++ view (a selection of
+compartments). Indexing follows Jaxley: ``cell.branch(1).comp(0)``, ``cell[1, 0]``,
+``cell.branch(2).loc(0.5)``, ``"all"``; ``comp(j)`` is local to each branch.
+"""
+from __future__ import annotations
+
+import copy as _copy
+from typing import Optional, Union
+
+import numpy as np
+
+from . import _core
+from .channels.channel import to_mechanism
+
+__all__ = ["Module", "View", "Compartment", "Branch", "Cell", "Network", "read_swc"]
+
+_CHILDREN = {"cell": ["branch", "comp"], "branch": ["comp"], "comp": []}
+
+
+def _index(i):
+    if isinstance(i, str):
+        return i
+    if isinstance(i, (bool, np.bool_)):
+        raise TypeError(f"index {i!r} is not an integer")
+    if isinstance(i, (int, np.integer)):
+        return int(i)
+    raise TypeError(f"index {i!r} is not understood; use an integer or \"all\"")
+
+
+def _float_array(x, what: str) -> np.ndarray:
+    a = np.asarray(x, dtype=np.float64)
+    if not np.all(np.isfinite(a)):
+        raise ValueError(f"{what}: the array holds NaN or inf")
+    return np.ascontiguousarray(a)
+
+
+class _Selection:
+    """Operations shared by modules and views (Jaxley's Module/View methods)."""
+
+    # Set by subclasses.
+    _base: "Module"
+    _level: str
+
+    # -- the selected compartments -----------------------------------------------------------
+    def _cview(self):
+        raise NotImplementedError
+
+    @property
+    def _comps(self) -> np.ndarray:
+        return np.asarray(self._cview().comps, dtype=np.int64)
+
+    # -- indexing ------------------------------------------------------------------------------
+    def _child(self, cview, level):
+        return View(self._base, cview, level)
+
+    def branch(self, idx: Union[int, str]) -> "View":
+        return self._child(self._cview().branch(_index(idx)), "branch")
+
+    def comp(self, idx: Union[int, str]) -> "View":
+        return self._child(self._cview().comp(_index(idx)), "comp")
+
+    def loc(self, at: float) -> "View":
+        return self._child(self._cview().loc(float(at)), "comp")
+
+    def __getitem__(self, index) -> "View":
+        index = index if isinstance(index, tuple) else (index,)
+        children = _CHILDREN[self._level]
+        if len(index) > len(children):
+            raise IndexError(f"too many indices: a {self._level} view can be indexed by {', '.join(children) or 'nothing'}")
+        view = self
+        for i, child in zip(index, children):
+            view = getattr(view, child)(i)
+        return view
+
+    # -- modifications -------------------------------------------------------------------------
+    def set(self, key: str, val) -> None:
+        """Set a parameter or initial state of every compartment in view (Jaxley's ``set``); ``val``
+        is one value, or one per compartment in view."""
+        a = np.asarray(val, dtype=np.float64)
+        if a.ndim == 0 or a.size == 1:
+            self._cview().set(key, float(a.reshape(-1)[0]))
+            return
+        comps = self._comps
+        if a.shape != (len(comps),):
+            raise ValueError(f"set('{key}'): {a.shape} values for {len(comps)} compartments")
+        core = self._base._core
+        branch_of = core.branch_of_comp
+        for c, x in zip(comps.tolist(), a.tolist()):
+            b = branch_of[c]
+            core.view().branch(b).comp(c - core.first_comp(b)).set(key, x)
+
+    def insert(self, channel) -> None:
+        """Insert a channel (built-in, Python-defined, or a Mechanism) into every compartment in view."""
+        self._cview().insert(to_mechanism(channel))
+
+    def record(self, state: str = "v", verbose: bool = True) -> None:
+        before = len(self._base._core.recordings)
+        self._cview().record(state)
+        if verbose:
+            print(f"Added {len(self._base._core.recordings) - before} recordings. See `.recordings` for details.")
+
+    def stimulate(self, current=None, verbose: bool = True) -> None:
+        """Inject a current (nA): 1-D (one value per time step) for every compartment in view, or
+        ``(n_comps_in_view, T)``."""
+        self._external("i", current, verbose)
+
+    def clamp(self, state_name: str, state_array, verbose: bool = True) -> None:
+        """Clamp ``state_name`` ("v", a gate, ...) to ``state_array`` in every compartment in view."""
+        self._external(state_name, state_array, verbose)
+
+    def _external(self, key, values, verbose):
+        if values is None:
+            raise ValueError("stimulate() needs a current")
+        a = _float_array(values, "stimulate" if key == "i" else f"clamp('{key}')")
+        if a.ndim == 2 and a.shape[0] == 1:
+            a = a[0]
+        n = len(self._comps)
+        if a.ndim == 1:
+            if key == "i":
+                self._cview().stimulate(a)
+            else:
+                self._cview().clamp(key, a)
+        elif a.ndim == 2:
+            view = self._cview() if isinstance(self, View) else self._base._core.view()
+            if key == "i":
+                view.stimulate(a)
+            else:
+                view.clamp(key, a)
+        else:
+            raise ValueError(
+                f"{'stimulate' if key == 'i' else 'clamp'}: expected a 1-D array or ({n}, T), got shape {a.shape}; "
+                "batched inputs go through data_stimulate/data_clamp"
+            )
+        if verbose:
+            print(f"Added {n} external_states. See `.externals` for details.")
+
+    def make_trainable(self, key: str, init_val: Optional[float] = None, verbose: bool = True) -> None:
+        """One trainable parameter per group of the last indexing call (module: one shared value;
+        ``branch(...)``: one per branch; ``comp(...)``/``loc(...)``: one per compartment)."""
+        before = sum(len(t[1]) for t in self._base._core.trainables)
+        self._cview().make_trainable(key, None if init_val is None else float(init_val))
+        total = sum(len(t[1]) for t in self._base._core.trainables)
+        if verbose:
+            print(
+                f"Number of newly added trainable parameters: {total - before}. "
+                f"Total number of trainable parameters: {total}"
+            )
+
+    # -- data_* (per-call inputs; the batched forms carry a leading batch axis) ---------------
+    def data_set(self, key: str, val, param_state: Optional[list]):
+        """Set ``key`` for one integrate call: returns ``param_state`` with the entry appended.
+
+        ``val``: a scalar, or one value per compartment in view (shape ``(n,)``); batched:
+        shape ``(B, n)`` or ``(B, 1)`` (one row per lane)."""
+        core = self._base._core
+        if not core.has_column(key):
+            raise KeyError(f"Key not recognized: '{key}' is no parameter or state of this module")
+        comps = self._comps
+        col = core.column(key)
+        comps = comps[~np.isnan(col[comps])]
+        if len(comps) == 0:
+            raise ValueError(f"data_set: '{key}' is not defined at any compartment of this view")
+        a = _float_array(val, f"data_set('{key}')")
+        n = len(comps)
+        if a.ndim <= 1:
+            if a.ndim == 1 and a.shape[0] not in (1, n):
+                raise ValueError(
+                    f"data_set('{key}'): {a.shape[0]} values for {n} compartments; give one value, one per compartment, "
+                    "or a batch of shape (B, n) / (B, 1)"
+                )
+            a = np.broadcast_to(a, (n,)).copy()
+        elif a.ndim == 2:
+            if a.shape[1] not in (1, n):
+                raise ValueError(f"data_set('{key}'): batched values have shape {a.shape}; expected (B, {n}) or (B, 1)")
+            a = np.ascontiguousarray(np.broadcast_to(a, (a.shape[0], n)))
+        else:
+            raise ValueError(f"data_set('{key}'): values of shape {a.shape} are not understood")
+        entry = [{"indices": comps.reshape(-1, 1), "key": key, "val": a}]
+        if param_state is not None:
+            param_state += entry
+            return param_state
+        return entry
+
+    def data_stimulate(self, current, data_stimuli=None, verbose: bool = False):
+        """A stimulus for one integrate call. ``current``: 1-D or ``(n, T)``; batched ``(B, n, T)`` or
+        ``(B, 1, T)``. Returns ``(names, arrays, indices)`` like Jaxley."""
+        return self._data_external("i", current, data_stimuli, verbose)
+
+    def data_clamp(self, state_name: str, state_array, data_clamps=None, verbose: bool = False):
+        """A clamp for one integrate call (shapes as data_stimulate)."""
+        if state_name != "v" and not self._base._core.has_column(state_name):
+            raise KeyError(f"{state_name} is not a recognized state in this module.")
+        return self._data_external(state_name, state_array, data_clamps, verbose)
+
+    def _data_external(self, name, values, data, verbose):
+        a = _float_array(values, "data_stimulate" if name == "i" else f"data_clamp('{name}')")
+        comps = self._comps
+        n = len(comps)
+        if a.ndim == 1:
+            a = a[None, :]
+        if a.ndim == 2:
+            if a.shape[0] not in (1, n):
+                raise ValueError(f"{n} compartments in view but {a.shape[0]} rows; give 1 or {n} rows")
+            a = np.ascontiguousarray(np.broadcast_to(a, (n, a.shape[1])))
+        elif a.ndim == 3:
+            if a.shape[1] not in (1, n):
+                raise ValueError(f"batched input of shape {a.shape}: expected (B, {n}, T) or (B, 1, T)")
+            a = np.ascontiguousarray(np.broadcast_to(a, (a.shape[0], n, a.shape[2])))
+        else:
+            raise ValueError(f"input of shape {a.shape} is not understood")
+        if data is not None:
+            names, arrays, inds = data
+            names.append(name)
+            arrays.append(a)
+            inds.append(comps.copy())
+        else:
+            data = ([name], [a], [comps.copy()])
+        if verbose:
+            print(f"Added {n} {'stimuli' if name == 'i' else 'clamps'}.")
+        return data
+
+    # -- inspection ----------------------------------------------------------------------------
+    @property
+    def nodes(self):
+        """The node table of the compartments in view (a pandas DataFrame indexed by global
+        compartment index), with Jaxley's index columns and every parameter and state."""
+        return self._base._node_table(self._comps)
+
+    def get_parameters(self):
+        return self._base.get_parameters()
+
+    def init_states(self, delta_t: float = 0.025) -> None:
+        self._base.init_states(delta_t)
+
+
+class View(_Selection):
+    """A selection of compartments (``module.branch(i)``, ``.comp(j)``, ``.loc(x)``)."""
+
+    def __init__(self, base: "Module", cview, level: str):
+        self._base, self._view, self._level = base, cview, level
+
+    def _cview(self):
+        return self._view
+
+    @property
+    def base(self) -> "Module":
+        return self._base
+
+    def __repr__(self):
+        return f"View({self._level}, comps={self._comps.tolist()})"
+
+    def delete_recordings(self):
+        raise NotImplementedError("delete_recordings() on a view: call it on the module (it deletes all recordings)")
+
+    def delete_stimuli(self):
+        raise NotImplementedError("delete_stimuli() on a view: call it on the module (it deletes all stimuli)")
+
+    def delete_clamps(self, state_name: Optional[str] = None):
+        raise NotImplementedError("delete_clamps() on a view: call it on the module")
+
+
+class Module(_Selection):
+    """Base class of Compartment, Branch and Cell."""
+
+    _core: "_core.Module"
+
+    def __init__(self):
+        raise TypeError("use Compartment, Branch or Cell")
+
+    @classmethod
+    def _wrap(cls, core, level: str):
+        self = object.__new__(cls)
+        self._core, self._level, self._base = core, level, self
+        return self
+
+    def _cview(self):
+        return self._core.view()
+
+    @property
+    def base(self) -> "Module":
+        return self
+
+    # -- structure -----------------------------------------------------------------------------
+    @property
+    def n_comp(self) -> int:
+        return self._core.n_comp
+
+    @property
+    def total_nbranches(self) -> int:
+        return self._core.n_branches
+
+    @property
+    def comb_parents(self):
+        return list(self._core.parents)
+
+    @property
+    def ncomp_per_branch(self):
+        return np.asarray(self._core.ncomp_per_branch)
+
+    @property
+    def ncomp(self) -> int:
+        return int(self._core.ncomp_per_branch[0])
+
+    def __getattr__(self, name):
+        # Groups (e.g. `cell.soma` of an SWC cell), as in Jaxley.
+        if name.startswith("_"):
+            raise AttributeError(name)
+        core = self.__dict__.get("_core")
+        if core is not None and name in core.group_names:
+            return View(self, core.group(name), "group")
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+    @property
+    def group_names(self):
+        return list(self._core.group_names)
+
+    # -- module-wide operations ----------------------------------------------------------------
+    def init_states(self, delta_t: float = 0.025) -> None:
+        """Set every channel state to its steady state at the compartment's voltage."""
+        self._core.init_states(float(delta_t))
+
+    def delete_recordings(self) -> None:
+        self._core.delete_recordings()
+
+    def delete_stimuli(self) -> None:
+        self._core.delete_stimuli()
+
+    def delete_clamps(self, state_name: Optional[str] = None) -> None:
+        self._core.delete_clamps(state_name)
+
+    def delete_trainables(self) -> None:
+        self._core.delete_trainables()
+
+    def get_parameters(self):
+        """The trainable parameters, ``[{key: array(n_groups)}, ...]`` (pass to ``integrate(params=...)``)."""
+        return [{key: np.asarray(init, dtype=np.float64)} for key, _groups, init in self._core.trainables]
+
+    def _init_solver_jaxley_dhs_solve(self, allowed_nodes_per_level: Optional[int] = None, root: int = 0) -> None:
+        """Width of the DHS tree-solve schedule (1: the sequential Hines sweep)."""
+        if root != 0:
+            raise NotImplementedError("a DHS root other than 0")
+        self._core.set_allowed_nodes_per_level(1 if allowed_nodes_per_level is None else int(allowed_nodes_per_level))
+
+    _init_morph_jaxley_dhs_solve = _init_solver_jaxley_dhs_solve
+
+    # -- inspection ----------------------------------------------------------------------------
+    @property
+    def recordings(self):
+        import pandas as pd
+
+        recs = self._core.recordings
+        return pd.DataFrame({"rec_index": [r[0] for r in recs], "state": [r[1] for r in recs]})
+
+    @property
+    def externals(self):
+        """``{"i": (n, T) stimuli, state: (n, T) clamps}`` (arrays of equal length only)."""
+        out, inds = {}, {}
+        for comp, cur in self._core.stimuli:
+            out.setdefault("i", []).append(cur)
+            inds.setdefault("i", []).append(comp)
+        for state, comp, vals in self._core.clamps:
+            out.setdefault(state, []).append(vals)
+            inds.setdefault(state, []).append(comp)
+        return {k: np.stack(v) if len({len(x) for x in v}) == 1 else v for k, v in out.items()}
+
+    @property
+    def external_inds(self):
+        inds = {}
+        for comp, _ in self._core.stimuli:
+            inds.setdefault("i", []).append(comp)
+        for state, comp, _ in self._core.clamps:
+            inds.setdefault(state, []).append(comp)
+        return {k: np.asarray(v) for k, v in inds.items()}
+
+    def _node_table(self, comps: np.ndarray):
+        import pandas as pd
+
+        core = self._core
+        comps = np.asarray(comps, dtype=np.int64)
+        branch_of = np.asarray(core.branch_of_comp, dtype=np.int64)[comps]
+        first = np.asarray([core.first_comp(b) for b in range(core.n_branches)], dtype=np.int64)
+        local_branch = np.unique(branch_of, return_inverse=True)[1] if len(comps) else branch_of
+        cols = {
+            "local_cell_index": np.zeros(len(comps), dtype=np.int64),
+            "local_branch_index": local_branch.astype(np.int64),
+            "local_comp_index": comps - first[branch_of],
+        }
+        names = list(core.column_names)
+        mech_first = {}
+        mechs = core.mechanisms
+        for mi, m in enumerate(mechs):
+            keys = [k for k, _ in m.params] + [k for k, _ in m.states]
+            pos = min((names.index(k) for k in keys if k in names), default=len(names))
+            mech_first.setdefault(pos, []).append(mi)
+        tail = {
+            "global_cell_index": np.zeros(len(comps), dtype=np.int64),
+            "global_branch_index": branch_of,
+            "global_comp_index": comps.copy(),
+            "controlled_by_param": np.zeros(len(comps), dtype=np.int64),
+        }
+        geometry_done = False
+        for i, name in enumerate(names + [None]):
+            if not geometry_done and (name is None or i in mech_first):
+                cols.update(tail)
+                geometry_done = True
+            for mi in mech_first.get(i, []):
+                at = np.zeros(core.n_comp, dtype=bool)
+                at[core.mechanism_comps(mi)] = True
+                cols[mechs[mi].name] = at[comps]
+            if name is not None:
+                cols[name] = core.column(name)[comps]
+        return pd.DataFrame(cols, index=pd.Index(comps, name=None))
+
+    # -- copies --------------------------------------------------------------------------------
+    def copy(self):
+        return type(self)._wrap(self._core.copy(), self._level)
+
+    def __copy__(self):
+        return self.copy()
+
+    def __deepcopy__(self, memo):
+        return self.copy()
+
+    def __repr__(self):
+        return f"{type(self).__name__}(ncomp={self._core.n_comp}, nbranches={self._core.n_branches})"
+
+    def lowered(self) -> str:
+        """The model IR of this module as text."""
+        return self._core.lower_text()
+
+
+class Compartment(Module):
+    """One compartment: length 10 um, radius 1 um, axial resistivity 5000 ohm cm, capacitance
+    1 uF/cm^2, v -70 mV (Jaxley's defaults)."""
+
+    def __init__(self):
+        self._core, self._level, self._base = _core.Compartment(), "comp", self
+
+
+class Branch(Module):
+    """An unbranched chain: ``Branch(comp, ncomp=4)`` or ``Branch([comp0, comp1, ...])``;
+    comp 0 is the proximal (loc 0) end."""
+
+    def __init__(self, compartments=None, ncomp: Optional[int] = None):
+        if compartments is None:
+            compartments = Compartment()
+        if isinstance(compartments, Compartment):
+            core = _core.Branch(compartments._core, 1 if ncomp is None else int(ncomp))
+        elif isinstance(compartments, (list, tuple)):
+            if not all(isinstance(c, Compartment) for c in compartments):
+                raise TypeError("Branch: expected a Compartment or a list of Compartments")
+            if ncomp is not None and ncomp != len(compartments):
+                raise ValueError(f"Branch: ncomp={ncomp} but {len(compartments)} compartments were given")
+            core = _core.Branch([c._core for c in compartments])
+        else:
+            raise TypeError(f"Branch: expected a Compartment or a list of Compartments, got {type(compartments).__name__}")
+        self._core, self._level, self._base = core, "branch", self
+
+
+class Cell(Module):
+    """A tree of branches: ``Cell(branch, parents=[-1, 0, 0])`` repeats one branch;
+    ``Cell([b0, b1, b2], parents)`` takes one per entry of ``parents`` (``parents[0] == -1``)."""
+
+    def __init__(self, branches=None, parents=None, xyzr=None):
+        if xyzr is not None:
+            raise NotImplementedError("Cell(xyzr=...): coordinates are not supported; use read_swc for morphologies")
+        if branches is None:
+            branches = Branch()
+        if parents is None:
+            parents = [-1] if isinstance(branches, Branch) else [-1] + [0] * (len(branches) - 1)
+        parents = [int(p) for p in np.asarray(parents).ravel()]
+        if isinstance(branches, Branch):
+            core = _core.Cell(branches._core, parents)
+        elif isinstance(branches, (list, tuple)):
+            if not all(isinstance(b, Branch) for b in branches):
+                raise TypeError("Cell: expected a Branch or a list of Branches")
+            core = _core.Cell([b._core for b in branches], parents)
+        else:
+            raise TypeError(f"Cell: expected a Branch or a list of Branches, got {type(branches).__name__}")
+        self._core, self._level, self._base = core, "cell", self
+
+
+class Network(Module):
+    def __init__(self, *args, **kwargs):
+        raise NotImplementedError("Network (several cells with synapses) is not supported by Ranvier yet")
+
+
+def read_swc(
+    fname: str,
+    ncomp: Optional[int] = None,
+    max_branch_len: Optional[float] = None,
+    min_radius: Optional[float] = None,
+    assign_groups: bool = True,
+    backend: str = "graph",
+    ignore_swc_tracing_interruptions: bool = True,
+    relevant_type_ids=None,
+) -> Cell:
+    """A Cell from an SWC file, with Jaxley 0.14's semantics (``backend="graph"``)."""
+    if backend != "graph":
+        raise NotImplementedError(f"read_swc(backend='{backend}'): only the 'graph' backend")
+    core = _core.read_swc(
+        str(fname), 1 if ncomp is None else int(ncomp), max_branch_len, min_radius, assign_groups,
+        ignore_swc_tracing_interruptions, None if relevant_type_ids is None else [int(i) for i in relevant_type_ids],
+    )
+    return Cell._wrap(core, "cell")

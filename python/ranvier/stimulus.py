@@ -1,0 +1,20 @@
+"""Step currents with Jaxley's exact lengths and windows (jaxley/stimulus.py)."""
+from __future__ import annotations
+
+import numpy as np
+
+from . import _core
+
+__all__ = ["step_current", "datapoint_to_step_currents"]
+
+
+def step_current(i_delay: float, i_dur: float, i_amp: float, delta_t: float, t_max: float, i_offset: float = 0.0) -> np.ndarray:
+    """A step current (nA): ``i_amp`` for samples ``int(i_delay/dt) <= k < int((i_delay+i_dur)/dt)``,
+    ``i_offset`` elsewhere; ``int(t_max // delta_t) + 2`` samples. Times in ms."""
+    return _core.step_current(float(i_delay), float(i_dur), float(i_amp), float(delta_t), float(t_max), float(i_offset))
+
+
+def datapoint_to_step_currents(i_delay: float, i_dur: float, i_amps, delta_t: float, t_max: float, i_offset: float = 0.0) -> np.ndarray:
+    """One step current per amplitude, shape ``(len(i_amps), T)``."""
+    amps = [float(a) for a in np.asarray(i_amps, dtype=np.float64).ravel()]
+    return _core.datapoint_to_step_currents(float(i_delay), float(i_dur), amps, float(delta_t), float(t_max), float(i_offset))

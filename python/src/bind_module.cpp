@@ -1,0 +1,158 @@
+// Modules (Compartment, Branch, Cell, read_swc), views, and step currents.
+#include <optional>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include <nanobind/stl/optional.h>
+#include <nanobind/stl/string.h>
+#include <nanobind/stl/tuple.h>
+#include <nanobind/stl/vector.h>
+
+#include "bindings.h"
+#include "frontend/module.h"
+#include "frontend/stimulus.h"
+#include "frontend/read_swc.h"
+#include "frontend/swc.h"
+#include "ir/error.h"
+
+namespace ranvier::python {
+namespace {
+
+using Array2D = nb::ndarray<const double, nb::ndim<2>, nb::c_contig, nb::device::cpu>;
+
+std::vector<std::vector<double>> rows(const Array2D& a) {
+  std::vector<std::vector<double>> out(a.shape(0));
+  for (std::size_t i = 0; i < a.shape(0); ++i) out[i].assign(a.data() + i * a.shape(1), a.data() + (i + 1) * a.shape(1));
+  return out;
+}
+
+nb::ndarray<nb::numpy, double> vec(const std::vector<double>& v) { return to_numpy(v, {v.size()}); }
+
+template <typename Self>
+void bind_view_ops(nb::class_<Self>& c) {
+  c.def("set", [](Self& s, const std::string& key, double value) { s.set(key, value); }, nb::arg("key"), nb::arg("value"))
+      .def("insert", [](Self& s, const Mechanism& mech) { s.insert(mech); }, nb::arg("mechanism"))
+      .def("stimulate", [](Self& s, const Array1D& cur) { s.stimulate(to_vector(cur)); }, nb::arg("current"))
+      .def("clamp", [](Self& s, const std::string& state, const Array1D& v) { s.clamp(state, to_vector(v)); }, nb::arg("state"),
+           nb::arg("values"))
+      .def("record", [](Self& s, const std::string& state) { s.record(state); }, nb::arg("state") = "v")
+      .def("make_trainable", [](Self& s, const std::string& key, std::optional<double> init) { s.make_trainable(key, init); },
+           nb::arg("key"), nb::arg("init_val") = nb::none());
+}
+
+}  // namespace
+
+void bind_module(nb::module_& m) {
+  nb::class_<View> view(m, "View", "A selection of compartments of a module.");
+  bind_view_ops(view);
+  view.def("branch", [](const View& v, int i) { return v.branch(i); }, nb::keep_alive<0, 1>())
+      .def("branch", [](const View& v, const std::string& s) { return v.branch(s); }, nb::keep_alive<0, 1>())
+      .def("comp", [](const View& v, int j) { return v.comp(j); }, nb::keep_alive<0, 1>())
+      .def("comp", [](const View& v, const std::string& s) { return v.comp(s); }, nb::keep_alive<0, 1>())
+      .def("loc", [](const View& v, double x) { return v.loc(x); }, nb::keep_alive<0, 1>())
+      .def("stimulate", [](View& v, const Array2D& cur) { v.stimulate(rows(cur)); }, nb::arg("current"))
+      .def("clamp", [](View& v, const std::string& state, const Array2D& x) { v.clamp(state, rows(x)); }, nb::arg("state"),
+           nb::arg("values"))
+      .def_prop_ro("comps", [](const View& v) { return v.comps(); });
+
+  nb::class_<Module> mod(m, "Module", "A compartment, branch or cell.");
+  bind_view_ops(mod);
+  mod.def("view", &Module::view, nb::keep_alive<0, 1>())
+      .def("group", &Module::group, nb::keep_alive<0, 1>(), nb::arg("name"))
+      .def("init_states", &Module::init_states, nb::arg("delta_t") = 0.025)
+      .def("delete_recordings", &Module::delete_recordings)
+      .def("delete_stimuli", &Module::delete_stimuli)
+      .def("delete_clamps", &Module::delete_clamps, nb::arg("state") = nb::none())
+      .def("delete_trainables", &Module::delete_trainables)
+      .def("set_allowed_nodes_per_level", &Module::set_allowed_nodes_per_level, nb::arg("k"))
+      .def_prop_ro("allowed_nodes_per_level", &Module::allowed_nodes_per_level)
+      .def_prop_ro("n_comp", &Module::n_comp)
+      .def_prop_ro("n_branches", &Module::n_branches)
+      .def_prop_ro("parents", &Module::parents)
+      .def_prop_ro("ncomp_per_branch", &Module::ncomp_per_branch)
+      .def("first_comp", &Module::first_comp)
+      .def_prop_ro("branch_of_comp", [](const Module& x) {
+        std::vector<int> b;
+        for (int c = 0; c < x.n_comp(); ++c) b.push_back(x.branch_of(c));
+        return b;
+      })
+      .def_prop_ro("column_names", &Module::column_names)
+      .def("column", [](const Module& x, const std::string& name) { return vec(x.column(name)); }, nb::arg("name"))
+      .def("has_column", &Module::has_column)
+      .def_prop_ro("mechanisms", &Module::mechanisms)
+      .def("mechanism_comps", [](const Module& x, std::size_t mi) {
+        if (mi >= x.mechanisms().size()) fail("no mechanism {}", mi);
+        std::vector<int> comps;
+        for (int c = 0; c < x.n_comp(); ++c)
+          if (x.has_mechanism(mi, c)) comps.push_back(c);
+        return comps;
+      })
+      .def_prop_ro("recordings", [](const Module& x) {
+        std::vector<std::tuple<int, std::string>> out;
+        for (const auto& r : x.recordings()) out.emplace_back(r.comp, r.state);
+        return out;
+      })
+      .def_prop_ro("stimuli", [](const Module& x) {
+        nb::list out;
+        for (const auto& s : x.stimuli()) out.append(nb::make_tuple(s.comp, vec(s.current)));
+        return out;
+      })
+      .def_prop_ro("clamps", [](const Module& x) {
+        nb::list out;
+        for (const auto& c : x.clamps()) out.append(nb::make_tuple(c.state, c.comp, vec(c.values)));
+        return out;
+      })
+      .def_prop_ro("trainables", [](const Module& x) {
+        std::vector<std::tuple<std::string, std::vector<std::vector<int>>, std::vector<double>>> out;
+        for (const auto& t : x.trainables()) out.emplace_back(t.key, t.groups, t.init);
+        return out;
+      })
+      .def_prop_ro("group_names", &Module::group_names)
+      .def("lower_text", [](const Module& x) { return x.lower().print(); }, "The model IR as text (validates the model).");
+
+  nb::class_<Compartment, Module>(m, "Compartment")
+      .def(nb::init<>())
+      .def("copy", [](const Compartment& x) { return Compartment(x); });
+  nb::class_<Branch, Module>(m, "Branch")
+      .def(nb::init<const Compartment&, int>(), nb::arg("compartment"), nb::arg("ncomp") = 1)
+      .def(nb::init<const std::vector<Compartment>&>(), nb::arg("compartments"))
+      .def("copy", [](const Branch& x) { return Branch(x); });
+  nb::class_<Cell, Module>(m, "Cell")
+      .def(nb::init<const Branch&, const std::vector<int>&>(), nb::arg("branch"), nb::arg("parents"))
+      .def(nb::init<const std::vector<Branch>&, const std::vector<int>&>(), nb::arg("branches"), nb::arg("parents"))
+      .def("copy", [](const Cell& x) { return Cell(x); });
+
+  m.def(
+      "read_swc",
+      [](const std::string& path, int ncomp, std::optional<double> max_branch_len, std::optional<double> min_radius,
+         bool assign_groups, bool ignore_swc_tracing_interruptions, std::optional<std::vector<int>> relevant_type_ids) {
+        swc::ReadOptions o;
+        o.ncomp = ncomp;
+        o.max_branch_len = max_branch_len;
+        o.min_radius = min_radius;
+        o.assign_groups = assign_groups;
+        o.ignore_swc_tracing_interruptions = ignore_swc_tracing_interruptions;
+        if (relevant_type_ids) o.relevant_type_ids = *relevant_type_ids;
+        nb::gil_scoped_release release;
+        return ranvier::read_swc(path, o);
+      },
+      nb::arg("fname"), nb::arg("ncomp"), nb::arg("max_branch_len") = nb::none(), nb::arg("min_radius") = nb::none(),
+      nb::arg("assign_groups") = true, nb::arg("ignore_swc_tracing_interruptions") = true,
+      nb::arg("relevant_type_ids") = nb::none());
+
+  m.def("step_current", [](double i_delay, double i_dur, double i_amp, double delta_t, double t_max, double i_offset) {
+    return vec(step_current(i_delay, i_dur, i_amp, delta_t, t_max, i_offset));
+  }, nb::arg("i_delay"), nb::arg("i_dur"), nb::arg("i_amp"), nb::arg("delta_t"), nb::arg("t_max"), nb::arg("i_offset") = 0.0);
+  m.def("datapoint_to_step_currents",
+        [](double i_delay, double i_dur, const std::vector<double>& i_amps, double delta_t, double t_max, double i_offset) {
+          auto r = datapoint_to_step_currents(i_delay, i_dur, i_amps, delta_t, t_max, i_offset);
+          std::vector<double> flat;
+          std::size_t T = r.empty() ? 0 : r[0].size();
+          for (const auto& row : r) flat.insert(flat.end(), row.begin(), row.end());
+          return to_numpy(std::move(flat), {r.size(), T});
+        },
+        nb::arg("i_delay"), nb::arg("i_dur"), nb::arg("i_amps"), nb::arg("delta_t"), nb::arg("t_max"), nb::arg("i_offset") = 0.0);
+}
+
+}  // namespace ranvier::python
