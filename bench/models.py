@@ -39,7 +39,7 @@ HH = {"gNa": 0.12, "gK": 0.036, "gLeak": 0.0003,
 BENCH_DIR = os.path.dirname(os.path.abspath(__file__))
 REPO_DIR = os.path.dirname(BENCH_DIR)
 OUT_DIR = os.path.join(BENCH_DIR, "out")
-MORPH_DIR = "/work/shared/data/morphologies"
+MORPH_DIR = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "data", "morphologies"))
 DEFAULT_SWC = os.path.join(MORPH_DIR, "morph_ca1_n120.swc")
 
 # Where to put the soma electrode for SWC files we know.  "section"/"seg" use the

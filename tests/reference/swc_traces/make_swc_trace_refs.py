@@ -5,7 +5,7 @@ Run with the pyenv python3 (jaxley 0.14.0):
 
     python3 tests/reference/swc_traces/make_swc_trace_refs.py
 
-For every SWC file in CASES (from /work/shared/data/morphologies):
+For every SWC file in CASES (from ../shared/data/morphologies beside the repository):
     cell = jx.read_swc(path, ncomp=NCOMP)      # default reader arguments
     cell.set("axial_resistivity", 100.0); cell.insert(HH())   # HH everywhere, defaults
     cell.set("v", -65.0); cell.init_states()
@@ -34,7 +34,7 @@ from jaxley.channels import HH  # noqa: E402
 warnings.filterwarnings("ignore")
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-MORPH_DIR = "/work/shared/data/morphologies"
+MORPH_DIR = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../../..", "shared", "data", "morphologies"))
 DT, T_MAX, DELAY, DUR, AMP = 0.025, 10.0, 1.0, 5.0, 1.0
 RA, V_INIT = 100.0, -65.0
 
