@@ -94,12 +94,29 @@ class Chunk {
     std::vector<Rec> recs;
     for (const auto& r : model_.recordings) recs.push_back({&buf.at(r.state), r.comp});
     const int T_steps = p0.n_steps, ns = T_steps + 1, nr = static_cast<int>(recs.size());
+    // Recordings are gathered time-major (contiguous per step) and transposed at the end.
+    std::vector<double> recorded(static_cast<std::size_t>(ns) * B * nr);
     auto record = [&](int sample) {
+      double* row = recorded.data() + static_cast<std::size_t>(sample) * B * nr;
       for (int b = 0; b < B; ++b)
-        for (int r = 0; r < nr; ++r)
-          out.data[((static_cast<std::size_t>(first_) + b) * nr + r) * ns + sample] = static_cast<double>((*recs[r].values)[at(recs[r].comp, b)]);
+        for (int r = 0; r < nr; ++r) row[b * nr + r] = static_cast<double>((*recs[r].values)[at(recs[r].comp, b)]);
     };
     record(0);
+
+    // Stimuli of all lanes, time-major, with the buffer index each one drives.
+    std::vector<std::size_t> stim_target;
+    for (int b = 0; b < B; ++b)
+      for (int c : lanes_[first_ + b].stimulus_comp) stim_target.push_back(at(c, b));
+    const std::size_t n_stim = stim_target.size();
+    std::vector<T> stim(static_cast<std::size_t>(T_steps) * n_stim);
+    {
+      std::size_t j = 0;
+      for (int b = 0; b < B; ++b)
+        for (const auto& row : lanes_[first_ + b].stimulus) {
+          for (int k = 0; k < T_steps; ++k) stim[static_cast<std::size_t>(k) * n_stim + j] = static_cast<T>(row[k]);
+          ++j;
+        }
+    }
 
     std::vector<std::vector<T>*> clamp_target;
     for (int b = 0; b < B; ++b)
@@ -107,12 +124,10 @@ class Chunk {
 
     for (int k = 0; k < T_steps; ++k) {
       std::fill(i_ext.begin(), i_ext.end(), T(0));
-      for (int b = 0; b < B; ++b) {
-        const Prepared& p = lanes_[first_ + b];
-        for (std::size_t s = 0; s < p.stimulus.size(); ++s) {
-          std::size_t i = at(p.stimulus_comp[s], b);
-          i_ext[i] += static_cast<T>(p.stimulus[s][k]) / area[i] * T(100000);
-        }
+      const T* stim_k = stim.data() + static_cast<std::size_t>(k) * n_stim;
+      for (std::size_t j = 0; j < n_stim; ++j) {
+        const std::size_t i = stim_target[j];
+        i_ext[i] += stim_k[j] / area[i] * T(100000);  // nA -> uA/cm^2
       }
       for (std::size_t g = 0; g < kernel_.groups.size(); ++g)
         for (auto [begin, end] : kernel_.groups[g].runs) {
@@ -143,6 +158,11 @@ class Chunk {
       }
       record(k + 1);
     }
+    for (int b = 0; b < B; ++b)
+      for (int r = 0; r < nr; ++r) {
+        double* dst = out.data.data() + ((static_cast<std::size_t>(first_) + b) * nr + r) * ns;
+        for (int t = 0; t < ns; ++t) dst[t] = recorded[(static_cast<std::size_t>(t) * B + b) * nr + r];
+      }
     if (return_states) {
       for (int b = 0; b < B; ++b) {
         States s;
