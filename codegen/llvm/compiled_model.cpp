@@ -31,6 +31,10 @@ struct CodeEntry {
   std::unique_ptr<llvm_backend::CompiledCode> code;
   runtime::KernelBinding binding;
   double seconds = 0.0;
+  // LLVM IR before/after optimisation and assembly: produced on first request by a separate
+  // compilation that keeps the text, so that compiling for running stays fast.
+  std::once_flag text_once;
+  std::unique_ptr<llvm_backend::CompiledCode> text;
 };
 
 std::atomic<std::size_t> g_compilations{0};
@@ -50,7 +54,7 @@ std::shared_ptr<CodeEntry> compile_kernel(const ir::KernelIR& kernel, bool float
   auto entry = std::make_shared<CodeEntry>();
   entry->binding.arrays = emitted.arrays;
   entry->binding.float32 = float32;
-  entry->code = llvm_backend::Jit::instance().compile(std::move(emitted.module), std::move(emitted.context), true);
+  entry->code = llvm_backend::Jit::instance().compile(std::move(emitted.module), std::move(emitted.context), false);
   for (const auto& f : emitted.group_functions) entry->binding.groups.push_back(entry->code->lookup(f));
   entry->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   ++g_compilations;
@@ -63,6 +67,10 @@ std::shared_ptr<CodeEntry> compile_kernel(const ir::KernelIR& kernel, bool float
 struct CompiledModel::Impl {
   ir::Model model;
   passes::PipelineResult pipeline;
+  ir::Linearization linearization = ir::Linearization::FiniteDifference;
+  // The text of every pass stage, made on first request (printing is not free on big models).
+  mutable std::once_flag stages_once;
+  mutable std::vector<std::pair<std::string, std::string>> stages;
   std::shared_ptr<CodeEntry> code;
   CompileOptions options;
 };
@@ -89,12 +97,22 @@ Stage parse_stage(const std::string& name) {
 }
 
 std::string CompiledModel::source(Stage stage) const {
+  if (stage == Stage::LlvmIr || stage == Stage::LlvmIrOptimized || stage == Stage::Assembly) {
+    CodeEntry& entry = *impl_->code;
+    std::call_once(entry.text_once, [&] {
+      llvm_backend::EmittedKernel emitted = llvm_backend::emit_kernel(impl_->pipeline.kernel, impl_->options.float32);
+      entry.text = llvm_backend::Jit::instance().compile(std::move(emitted.module), std::move(emitted.context), true);
+    });
+  }
   switch (stage) {
-    case Stage::LlvmIr: return impl_->code->code->ir_before;
-    case Stage::LlvmIrOptimized: return impl_->code->code->ir_after;
-    case Stage::Assembly: return impl_->code->code->assembly;
+    case Stage::LlvmIr: return impl_->code->text->ir_before;
+    case Stage::LlvmIrOptimized: return impl_->code->text->ir_after;
+    case Stage::Assembly: return impl_->code->text->assembly;
     default:
-      for (const auto& [name, text] : impl_->pipeline.stages)
+      std::call_once(impl_->stages_once, [&] {
+        impl_->stages = passes::lower_to_kernel(impl_->model, {impl_->linearization, true}).stages;
+      });
+      for (const auto& [name, text] : impl_->stages)
         if (name == stage_name(stage)) return text;
   }
   RANVIER_ASSERT(false);
@@ -124,7 +142,8 @@ CompiledModel compile(const ir::Model& model, const CompileOptions& options) {
   // and I(v) agree to 1e-4 relative), so float32 kernels use the exact derivative.
   const ir::Linearization lin = (options.symbolic_derivative || options.float32) ? ir::Linearization::Symbolic
                                                                                  : ir::Linearization::FiniteDifference;
-  impl->pipeline = passes::lower_to_kernel(model, {lin, true});
+  impl->linearization = lin;
+  impl->pipeline = passes::lower_to_kernel(model, {lin, false});
   const std::string key = impl->pipeline.kernel.print() + (options.float32 ? "|f32|" : "|f64|") +
                           llvm_backend::Jit::instance().cpu_name() + llvm_backend::Jit::instance().features();
   impl->code = compile_kernel(impl->pipeline.kernel, options.float32, key);
