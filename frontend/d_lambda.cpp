@@ -56,3 +56,13 @@ std::vector<int> d_lambda_ncomp(const Module& cell, double frequency_hz, double 
 }
 
 }  // namespace ranvier
+
+namespace ranvier {
+
+std::vector<int> apply_d_lambda(Module& cell, double frequency_hz, double d_lambda) {
+  const std::vector<int> counts = d_lambda_ncomp(cell, frequency_hz, d_lambda);
+  for (int b = 0; b < cell.n_branches(); ++b) cell.set_branch_ncomp(b, counts[b]);
+  return counts;
+}
+
+}  // namespace ranvier

@@ -20,11 +20,10 @@
 // (NEURON's CellBuilder exports the same rule with + 0.999 instead of + 0.9; this uses the
 // book's / geom_nseg's + 0.9.)
 //
-// The counts describe a re-discretisation; applying them to an SWC cell needs a per-branch
-// ncomp in swc::read_swc, which it does not have (ReadOptions::ncomp is one value for all
-// branches). Read the file with ncomp 1 (each branch one compartment, with the branch's
-// length-weighted mean radius) to get one count per branch of the SWC tree: with ncomp 1 the
-// rule uses that mean diameter, as lambda_f does for a section without 3-d points.
+// apply_d_lambda re-discretises every branch with these counts (View::set_ncomp), as Jaxley's
+// d_lambda recipe does: read the SWC file with ncomp 1 first, so that each branch is one
+// compartment with the branch's length-weighted mean radius, which is the diameter lambda_f
+// uses for a section without 3-d points.
 #include <vector>
 
 #include "frontend/module.h"
@@ -42,5 +41,8 @@ int d_lambda_nseg(double length_um, double diam_um, double ra_ohm_cm, double cm_
 // Throws ranvier::Error for a non-positive frequency or d_lambda, or a compartment with
 // non-positive radius, axial resistivity or capacitance.
 std::vector<int> d_lambda_ncomp(const Module& cell, double frequency_hz = 100.0, double d_lambda = 0.1);
+
+// set_ncomp on every branch with d_lambda_ncomp's counts; returns the counts.
+std::vector<int> apply_d_lambda(Module& cell, double frequency_hz = 100.0, double d_lambda = 0.1);
 
 }  // namespace ranvier

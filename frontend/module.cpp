@@ -405,6 +405,7 @@ void Module::check_length(std::size_t length, const char* what) const {
 
 void Module::init_single_compartment() {
   parents_ = {-1};
+  xyzr_ = {{}};
   ncomp_ = {1};
   first_comp_ = {0};
   branch_of_comp_ = {0};
@@ -422,6 +423,7 @@ void Module::init_single_compartment() {
 
 void Module::merge_into_one_branch() {
   parents_ = {-1};
+  xyzr_ = {{}};
   ncomp_ = {n_comp()};
   first_comp_ = {0};
   std::fill(branch_of_comp_.begin(), branch_of_comp_.end(), 0);
@@ -446,6 +448,8 @@ void Module::init_tree(const std::vector<const Module*>& parts, const std::vecto
     }
   }
   parents_ = parents;
+  xyzr_.clear();
+  for (const Module* p : parts) xyzr_.push_back(p->n_branches() == 1 ? p->xyzr_[0] : std::vector<std::array<double, 4>>{});
   ncomp_.clear();
   first_comp_.clear();
   branch_of_comp_.clear();

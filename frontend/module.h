@@ -3,6 +3,7 @@
 // Cell follow Jaxley's classes, defaults and units; a View selects compartments
 // (`cell.branch(1).comp(0)`, `loc(0.5)`, "all") and everything that modifies a model
 // (set, insert, stimulate, clamp, record, make_trainable) acts on a view.
+#include <array>
 #include <optional>
 #include <string>
 #include <vector>
@@ -49,6 +50,12 @@ class View {
   const View& record(const std::string& state = "v") const;
   // One trainable parameter per group defined by the last indexing call.
   const View& make_trainable(const std::string& key, std::optional<double> init = std::nullopt) const;
+  // Jaxley's `set_ncomp`: re-discretise the one branch this view selects into `ncomp`
+  // compartments of equal length (frontend/set_ncomp.cpp). SWC branches take their new radii,
+  // areas, volumes and resistive loads from the traced points (min_radius clips radii);
+  // other branches stay cylinders of the branch's radius. Changes compartment indices, so
+  // the module must have no stimuli, clamps, recordings or trainables yet.
+  const View& set_ncomp(int ncomp, std::optional<double> min_radius = std::nullopt) const;
 
   const std::vector<int>& comps() const { return comps_; }
   Module& module() const { return *module_; }
@@ -127,6 +134,11 @@ class Module {
   // Lower to the model IR (validates the model; throws ranvier::Error on bad input).
   ir::Model lower() const;
 
+  // Traced points (x, y, z, r in um) of branch `b`, from its loc-0 to its loc-1 end; empty
+  // for branches not read from an SWC file.
+  const std::vector<std::array<double, 4>>& xyzr(int b) const { return xyzr_[b]; }
+  // Re-discretise branch `b` (see View::set_ncomp).
+  void set_branch_ncomp(int b, int ncomp, std::optional<double> min_radius = std::nullopt);
   // Replace the cylinder geometry by an SWC reconstruction's (frustum) geometry and groups;
   // the morphology must have this module's branch structure (used by read_swc).
   void adopt_geometry(const swc::Morphology& morphology);
@@ -152,7 +164,9 @@ class Module {
   void check_state_at(const std::string& state, int comp, const char* what) const;
   void check_length(std::size_t length, const char* what) const;
 
+  void check_set_ncomp_allowed(int b) const;
   std::vector<int> parents_;
+  std::vector<std::vector<std::array<double, 4>>> xyzr_;  // per branch, see xyzr()
   std::vector<int> ncomp_;
   std::vector<int> first_comp_;
   std::vector<int> branch_of_comp_;

@@ -21,6 +21,11 @@ void Module::adopt_geometry(const swc::Morphology& m) {
   std::vector<double> length, radius, area, volume, load_in, load_out, x, y, z;
   std::vector<std::pair<std::string, std::vector<int>>> groups;
   int comp = 0;
+  RANVIER_ASSERT(m.branches.size() == xyzr_.size());
+  for (std::size_t b = 0; b < m.branches.size(); ++b) {
+    xyzr_[b].clear();
+    for (const auto& c : m.branches[b]) xyzr_[b].insert(xyzr_[b].end(), c.xyzr.begin(), c.xyzr.end());
+  }
   for (const auto& branch : m.branches)
     for (const auto& c : branch) {
       length.push_back(c.length);

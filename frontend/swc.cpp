@@ -735,6 +735,7 @@ Morphology read_swc_text(const std::string& text, const std::string& src, const 
       geo.y = jnp_interp(locs[c], path, coly);
       geo.z = jnp_interp(locs[c], path, colz);
       if (opt.assign_groups) geo.groups = {group_name_for_type(types[b])};
+      geo.xyzr = per_comp[c];
       traced[b].push_back(std::move(geo));
     }
   }
@@ -750,7 +751,9 @@ Morphology read_swc_text(const std::string& text, const std::string& src, const 
   std::vector<std::vector<int>> cadj(static_cast<std::size_t>(N));
   std::vector<int> in_deg(static_cast<std::size_t>(N), 0), out_deg(static_cast<std::size_t>(N), 0);
   std::vector<int> first_pred_branch(bp_nodes.size(), -1);
+  std::set<std::pair<int, int>> directed;  // comp_graph.has_edge(a, b)
   auto add_cedge = [&](int a, int b) {
+    directed.emplace(a, b);
     cadj[a].push_back(b);
     cadj[b].push_back(a);
     ++out_deg[a];
@@ -796,7 +799,11 @@ Morphology read_swc_text(const std::string& text, const std::string& src, const 
   std::vector<int> comp_order{croot};
   branch_of[croot] = 0;
   int branch_index = 0;
+  // build_solve_graph: both ends of an edge traversed against its direction get their xyzr
+  // reversed (once, however many such edges they touch).
+  std::vector<char> flip(static_cast<std::size_t>(N), 0);
   dfs_edges(cadj, croot, [&](int i, int j) {
+    if (!directed.count({i, j}) && directed.count({j, i})) flip[i] = flip[j] = 1;
     branch_of[j] = branch_index;
     dfs_parent[j] = i;
     if (j < C) comp_order.push_back(j);
@@ -818,6 +825,7 @@ Morphology read_swc_text(const std::string& text, const std::string& src, const 
     if (b < 0 || b >= nbranches)
       fail("SWC file '{}': internal error, compartment order is not branch-major", src);
     out.branches[b].push_back(traced[c / ncomp][c % ncomp]);
+    if (flip[c]) std::reverse(out.branches[b].back().xyzr.begin(), out.branches[b].back().xyzr.end());
     // inter-branch edges: the comp before a branchpoint is the parent of comps after it.
     const int p = dfs_parent[c];
     if (p >= C) out.parents[b] = branch_of[dfs_parent[p]];
@@ -826,6 +834,28 @@ Morphology read_swc_text(const std::string& text, const std::string& src, const 
     if (out.parents[b] == -2 || out.branches[b].empty())
       fail("SWC file '{}': internal error, branch {} has no parent or no compartments", src, b);
   return out;
+}
+
+XyzrAttributes attributes_from_xyzr(const std::vector<Point>& xyzr, std::optional<double> min_radius, int ncomp,
+                                    const std::string& what) {
+  if (xyzr.empty()) fail("{}: no traced points", what);
+  MorphAttrs m = morph_attrs_from_xyzr(xyzr, ncomp);
+  if (!min_radius) {
+    if (!(m.radius > 0.0))
+      fail("{}: the traced radii give a mean radius of {}; Jaxley rejects this (\"Radius 0.0 in SWC file\"), pass "
+           "min_radius",
+           what, m.radius);
+  } else if (m.radius < *min_radius || std::isnan(m.radius)) {
+    m.radius = *min_radius;
+  }
+  return {m.radius, m.area, m.volume, m.load_in, m.load_out};
+}
+
+double numpy_sum(const std::vector<double>& values) { return np_sum(values); }
+
+std::vector<std::vector<Point>> split_xyzr(const std::vector<Point>& xyzr, int ncomp) {
+  if (xyzr.empty() || ncomp < 1) fail("split_xyzr: {} point(s) into {} piece(s)", xyzr.size(), ncomp);
+  return split_xyzr_into_equal_length_segments(xyzr, ncomp);
 }
 
 Morphology read_swc(const std::string& path, const ReadOptions& options) {

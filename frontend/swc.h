@@ -26,6 +26,7 @@
 //     "Radius 0.0 in SWC file. Set read_swc(..., min_radius=...)").
 // A sample id that appears on several lines takes its values from the last of those lines,
 // and every line adds its parent link (Jaxley/networkx semantics).
+#include <array>
 #include <optional>
 #include <string>
 #include <vector>
@@ -51,7 +52,30 @@ struct CompartmentGeometry {      // one compartment
   double x, y, z;                 // um, cell.nodes x,y,z: traced coordinates interpolated
                                   // at the compartment's centre along the branch path length
   std::vector<std::string> groups; // {"soma"}, {"apical"}, {"custom5"}...; empty without groups
+  // The traced points (x, y, z, r in um) this compartment was built from, ordered from its
+  // loc-0 end to its loc-1 end (Jaxley flips those traversed against the tracing direction).
+  std::vector<std::array<double, 4>> xyzr;
 };
+
+// Geometry of one compartment from its traced points (Jaxley's morph_attrs_from_xyzr):
+// `ncomp` only matters for single-point somata (a sphere shared by ncomp compartments).
+struct XyzrAttributes {
+  double radius;              // um, length-weighted mean radius (clipped to min_radius)
+  double area;                // um^2
+  double volume;              // um^3
+  double resistive_load_in;   // 1/um
+  double resistive_load_out;  // 1/um
+};
+// Throws ranvier::Error when the mean radius is not > 0 and min_radius is unset;
+// `what` names the compartment in that message.
+XyzrAttributes attributes_from_xyzr(const std::vector<std::array<double, 4>>& xyzr, std::optional<double> min_radius,
+                                    int ncomp, const std::string& what);
+
+// np.sum of float64 values (numpy's pairwise summation, bit for bit).
+double numpy_sum(const std::vector<double>& values);
+
+// Jaxley's split_xyzr_into_equal_length_segments: `ncomp` pieces of equal path length.
+std::vector<std::vector<std::array<double, 4>>> split_xyzr(const std::vector<std::array<double, 4>>& xyzr, int ncomp);
 
 struct Morphology {
   std::vector<int> parents;                               // per branch, -1 for the root

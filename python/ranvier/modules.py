@@ -91,6 +91,12 @@ class _Selection:
             b = branch_of[c]
             core.view().branch(b).comp(c - core.first_comp(b)).set(key, x)
 
+    def set_ncomp(self, ncomp: int, min_radius: Optional[float] = None, initialize: bool = True) -> None:
+        """Re-discretise the one branch in view into ``ncomp`` compartments (Jaxley's ``set_ncomp``;
+        SWC branches take their new geometry from the traced points). ``initialize`` is accepted
+        for compatibility: Ranvier has nothing to re-initialise."""
+        self._cview().set_ncomp(int(ncomp), None if min_radius is None else float(min_radius))
+
     def insert(self, channel) -> None:
         """Insert a channel (built-in, Python-defined, or a Mechanism) into every compartment in view."""
         self._cview().insert(to_mechanism(channel))
@@ -292,6 +298,12 @@ class Module(_Selection):
         return self._core.n_branches
 
     @property
+    def branches(self):
+        """Views of every branch, in order (Jaxley's ``cell.branches``)."""
+        for b in range(self._core.n_branches):
+            yield self.branch(b)
+
+    @property
     def comb_parents(self):
         return list(self._core.parents)
 
@@ -301,7 +313,12 @@ class Module(_Selection):
 
     @property
     def ncomp(self) -> int:
-        return int(self._core.ncomp_per_branch[0])
+        return int(max(self._core.ncomp_per_branch))
+
+    def initialize(self) -> "Module":
+        """Jaxley rebuilds its solver tables here after ``set_ncomp(..., initialize=False)``;
+        Ranvier builds them when it lowers the module, so this does nothing."""
+        return self
 
     def __getattr__(self, name):
         # Groups (e.g. `cell.soma` of an SWC cell), as in Jaxley.

@@ -54,6 +54,8 @@ void bind_module(nb::module_& m) {
       .def("stimulate", [](View& v, const Array2D& cur) { v.stimulate(rows(cur)); }, nb::arg("current"))
       .def("clamp", [](View& v, const std::string& state, const Array2D& x) { v.clamp(state, rows(x)); }, nb::arg("state"),
            nb::arg("values"))
+      .def("set_ncomp", [](const View& v, int ncomp, std::optional<double> min_radius) { v.set_ncomp(ncomp, min_radius); },
+           nb::arg("ncomp"), nb::arg("min_radius") = nb::none())
       .def_prop_ro("comps", [](const View& v) { return v.comps(); });
 
   nb::class_<Module> mod(m, "Module", "A compartment, branch or cell.");
