@@ -122,6 +122,10 @@ class Chunk {
     for (int b = 0; b < B; ++b)
       for (const auto& s : lanes_[first_ + b].clamp_state) clamp_target.push_back(&buf.at(s));
 
+    // Where the kernels read v: re-pointed after every implicit step (v and rhs swap).
+    const std::size_t v_slot =
+        static_cast<std::size_t>(std::find(binding_.arrays.begin(), binding_.arrays.end(), "v") - binding_.arrays.begin());
+    const bool has_v_slot = v_slot < table.size();
     for (int k = 0; k < T_steps; ++k) {
       std::fill(i_ext.begin(), i_ext.end(), T(0));
       const T* stim_k = stim.data() + static_cast<std::size_t>(k) * n_stim;
@@ -149,7 +153,7 @@ class Chunk {
         for (std::size_t x = 0; x < v.size(); ++x) v[x] = T(2) * rhs[x] - v[x];
       } else {
         v.swap(rhs);
-        table[std::find(binding_.arrays.begin(), binding_.arrays.end(), "v") - binding_.arrays.begin()] = v.data();
+        if (has_v_slot) table[v_slot] = v.data();
       }
       for (int b = 0; b < B; ++b) {
         const Prepared& p = lanes_[first_ + b];
