@@ -127,12 +127,12 @@ def jaxley_sites(path, ncomp):
     def xyz(b, c):
         row = nodes[(nodes["global_branch_index"] == b) & (nodes["local_comp_index"] == c)]
         return [float(row[k].iloc[0]) for k in ("x", "y", "z")]
-    return rec[0], rec, [xyz(*bc) for bc in rec], len(nodes)
+    return rec[0], rec, [xyz(*bc) for bc in rec], len(nodes), float(nodes["area"].sum())
 
 
 def run_file(fname, ncomp, ranvier, tmp):
     path = os.path.join(MORPH_DIR, fname)
-    stim, rec, rec_xyz, n_jx = jaxley_sites(path, ncomp)
+    stim, rec, rec_xyz, n_jx, area_jx = jaxley_sites(path, ncomp)
     spec = models._base(f"swc:{path}:{ncomp}", T_MAX)
     spec.update({"kind": "swc", "swc": path, "ncomp": ncomp, "v_init_mV": V_INIT,
                  "stim": models.stim(stim[0], stim[1], AMP_NA.get(fname, AMP), DELAY, DUR),
@@ -176,6 +176,7 @@ def run_file(fname, ncomp, ranvier, tmp):
     return {"file": fname, "ncomp": ncomp, "n_comp_ranvier": info["n_compartments"],
             "n_comp_jaxley": n_jx, "n_comp_neuron": nrn["n_compartments"],
             "n_sections_neuron": nrn["n_sections"], "area_neuron_um2": nrn["area_um2"],
+            "area_jaxley_um2": area_jx,
             "stim_ranvier": f"b{stim[0]}c{stim[1]}", "stim_neuron": nrn["stim"]["segment"],
             "stim_match_um": nrn["stim"]["distance_um"], "rows": rows}
 
@@ -202,13 +203,14 @@ def markdown(results, cmd, ncomp):
          "as a separate section or contour, different splitting at the soma) with nseg "
          "segments whose diam is sampled from the 3-d points. Compartment counts differ "
          "(table), so the traces agree only to discretisation error, not to round-off.", "",
-         "| file | comps Ranvier (= Jaxley) | comps NEURON (sections) | stim nA | stim Ranvier -> NEURON (match um) |",
-         "|---|--:|--:|--:|---|"]
+         "| file | comps Ranvier (= Jaxley) | comps NEURON (sections) | membrane um^2 Jaxley / NEURON | stim nA | stim Ranvier -> NEURON (match um) |",
+         "|---|--:|--:|--:|--:|---|"]
     for r in results:
         if "error" in r:
             continue
         L.append(f"| {r['file']} | {r['n_comp_ranvier']} ({r['n_comp_jaxley']}) | "
-                 f"{r['n_comp_neuron']} ({r['n_sections_neuron']}) | {AMP_NA.get(r['file'], AMP):g} | {r['stim_ranvier']} -> "
+                 f"{r['n_comp_neuron']} ({r['n_sections_neuron']}) | {r['area_jaxley_um2']:.1f} / {r['area_neuron_um2']:.1f} | "
+                 f"{AMP_NA.get(r['file'], AMP):g} | {r['stim_ranvier']} -> "
                  f"{r['stim_neuron']} ({r['stim_match_um']:.2f}) |")
     L += ["", "| file | site | NEURON segment | match um | mean abs mV | max abs mV | "
           "spikes R/N | < 0.5 | < 0.3 |", "|---|---|---|--:|--:|--:|--:|:-:|:-:|"]
