@@ -500,10 +500,32 @@ class Harness:
             self.run_sweep()
         if "batch" in self.parts:
             self.run_batch()
+        if "micro" in self.parts:
+            self.run_micro()
         self.run_jaxley()
         self.env["load_end"] = os.getloadavg()
         self.env["elapsed_s"] = time.perf_counter() - self.t_start
         self.check_traces()
+
+    def run_micro(self):
+        """Google Benchmark microbenchmarks (bench/micro_benchmarks.cpp), Ranvier only."""
+        exe = os.path.join(os.path.dirname(self.args.ranvier), "bench", "micro_benchmarks")
+        if not os.path.exists(exe):
+            self.skipped.append(("ranvier", "microbenchmarks",
+                                 f"{exe} not built (scripts/build.sh builds it)"))
+            return
+        min_time = "0.001" if self.args.quick else "0.3"
+        log(f"microbenchmarks: {exe}")
+        try:
+            r = subprocess.run([exe, f"--benchmark_min_time={min_time}", "--benchmark_format=json"],
+                               capture_output=True, text=True, cwd=REPO, timeout=1800)
+            out = json.loads(r.stdout)
+        except Exception as e:  # report and go on
+            self.skipped.append(("ranvier", "microbenchmarks", f"{type(e).__name__}: {e}"))
+            return
+        self.micro = [{k: b.get(k) for k in ("name", "real_time", "cpu_time", "time_unit",
+                                              "iterations", "items_per_second")}
+                      for b in out.get("benchmarks", [])]
 
     # -- environment ---------------------------------------------------------
     def environment(self):
@@ -787,6 +809,24 @@ def write_report(h, path, plot_paths):
                          " | ".join(cells) + " |")
         L.append("")
 
+    # ---- microbenchmarks
+    if getattr(h, "micro", None):
+        L.append("## Microbenchmarks (Google Benchmark, Ranvier only)")
+        L.append("")
+        L.append("`build/bench/micro_benchmarks` (bench/micro_benchmarks.cpp says what each "
+                 "measures), one thread. `Integrate/<model>/<backend>/<steps>`: the 400-step "
+                 "minus the 40-step time is the cost of 360 full steps; items are "
+                 "compartment-steps (for LinearSolve: nodes solved).")
+        L.append("")
+        L.append("| benchmark | wall time | CPU time | iterations | items/s |")
+        L.append("|---|--:|--:|--:|--:|")
+        for b in h.micro:
+            ips = b.get("items_per_second")
+            L.append(f"| {b['name']} | {b['real_time']:.4g} {b['time_unit']} | "
+                     f"{b['cpu_time']:.4g} {b['time_unit']} | {b['iterations']} | "
+                     f"{'' if ips is None else f'{ips:.3g}'} |")
+        L.append("")
+
     # ---- skipped
     if h.skipped:
         L.append("## Skipped or failed")
@@ -886,7 +926,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true",
                     help="smoke mode: tiny sizes, < 1 min")
-    ap.add_argument("--parts", default="main,sweep,batch")
+    ap.add_argument("--parts", default="main,sweep,batch,micro")
     ap.add_argument("--systems", default="neuron,jaxley,ranvier")
     ap.add_argument("--ranvier", default=os.path.join(REPO, "build", "ranvier"))
     ap.add_argument("--threads", type=int, default=os.cpu_count() or 1,

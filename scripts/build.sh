@@ -2,5 +2,5 @@
 # Configures and builds Ranvier into build/ (Release, warnings as errors).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DRANVIER_WERROR=ON -DRANVIER_BUILD_BENCH=${RANVIER_BUILD_BENCH:-OFF} >/dev/null
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DRANVIER_WERROR=ON -DRANVIER_BUILD_BENCH=${RANVIER_BUILD_BENCH:-ON} >/dev/null
 cmake --build build --parallel "$(nproc)"

@@ -64,6 +64,11 @@ std::shared_ptr<CodeEntry> compile_kernel(const ir::KernelIR& kernel, bool float
 
 }  // namespace
 
+void clear_kernel_cache() {
+  std::lock_guard lock(g_cache_mutex);
+  cache().clear();
+}
+
 struct CompiledModel::Impl {
   ir::Model model;
   passes::PipelineResult pipeline;

@@ -60,6 +60,10 @@ class CompiledModel {
   std::shared_ptr<const Impl> impl_;
 };
 
+// Forgets every cached kernel (models compiled before keep theirs): the next compile of any
+// model runs LLVM again. For measuring compile time, and to free JIT memory.
+void clear_kernel_cache();
+
 CompiledModel compile(const ir::Model& model, const CompileOptions& options = {});
 CompiledModel compile(const Module& module, const CompileOptions& options = {});
 
