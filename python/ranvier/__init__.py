@@ -39,6 +39,7 @@ from ._math import (
 from .compile import compile, compilations
 from .integrate import integrate
 from .modules import Branch, Cell, Compartment, Module, Network, View, read_swc
+from .morphology import apply_d_lambda, d_lambda_ncomp
 from .stimulus import datapoint_to_step_currents, step_current
 
 __version__ = "0.1.0"
@@ -48,5 +49,5 @@ __all__ = [
     "integrate", "step_current", "datapoint_to_step_currents", "channels", "solver_gate",
     "compile", "compilations", "Expr", "exp", "log", "tanh", "sqrt", "power", "square", "minimum",
     "maximum", "where", "clip", "abs", "absolute", "sigmoid", "less", "less_equal", "greater",
-    "greater_equal",
+    "greater_equal", "apply_d_lambda", "d_lambda_ncomp",
 ]

@@ -12,6 +12,7 @@
 #include "bindings.h"
 #include "frontend/module.h"
 #include "frontend/stimulus.h"
+#include "frontend/d_lambda.h"
 #include "frontend/read_swc.h"
 #include "frontend/swc.h"
 #include "ir/error.h"
@@ -142,6 +143,11 @@ void bind_module(nb::module_& m) {
       nb::arg("fname"), nb::arg("ncomp"), nb::arg("max_branch_len") = nb::none(), nb::arg("min_radius") = nb::none(),
       nb::arg("assign_groups") = true, nb::arg("ignore_swc_tracing_interruptions") = true,
       nb::arg("relevant_type_ids") = nb::none());
+
+  m.def("d_lambda_ncomp", [](const Module& x, double frequency, double d_lambda) { return d_lambda_ncomp(x, frequency, d_lambda); },
+        nb::arg("module"), nb::arg("frequency") = 100.0, nb::arg("d_lambda") = 0.1);
+  m.def("apply_d_lambda", [](Module& x, double frequency, double d_lambda) { return apply_d_lambda(x, frequency, d_lambda); },
+        nb::arg("module"), nb::arg("frequency") = 100.0, nb::arg("d_lambda") = 0.1);
 
   m.def("step_current", [](double i_delay, double i_dur, double i_amp, double delta_t, double t_max, double i_offset) {
     return vec(step_current(i_delay, i_dur, i_amp, delta_t, t_max, i_offset));

@@ -42,6 +42,17 @@ def test_d_lambda_recipe_matches_jaxley():
     check_nodes(cell, spec["nodes"])
 
 
+def test_apply_d_lambda_matches_the_recipe():
+    spec = json.load(open(REF / "morph_ca1_n120__dlambda.json"))
+    path = MORPH / spec["file"]
+    if not path.exists():
+        pytest.skip(f"missing {path}")
+    cell = jx.read_swc(str(path), ncomp=1)
+    assert jx.d_lambda_ncomp(cell, 100.0, 0.1) == spec["ncomp"]
+    assert jx.apply_d_lambda(cell, frequency=100.0, d_lambda=0.1) == spec["ncomp"]
+    check_nodes(cell, spec["nodes"])
+
+
 def test_cylinder_cell_trace_matches_jaxley():
     spec = json.load(open(REF / "cylinder_cell.json"))
     cell = jx.Cell([jx.Branch(jx.Compartment(), 4)] * 4, parents=[-1, 0, 0, 1])
