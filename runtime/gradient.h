@@ -1,0 +1,79 @@
+#pragma once
+// Gradients of a whole simulation (reverse mode / adjoints) with respect to the module's
+// trainable parameters and trainable initial states (Jaxley's make_trainable), as
+// jax.grad(jaxley.integrate) computes them.
+//
+// Gradients always run in the reference interpreter (double precision), whatever
+// IntegrateOptions::backend says; the compiled backend has no adjoint yet. Supported:
+// bwd_euler and crank_nicolson with any voltage_solver; trainable channel parameters,
+// initial states ("v", gates), radius, length, axial_resistivity, capacitance (and any other
+// column). Not supported (raises ranvier::NotSupported): fwd_euler, exp_euler, all_states,
+// backend "jit", interpreter_uses_kernel_exp.
+//
+// Gradients are taken at IntegrateOptions::params; when it is empty, at the trainables' initial
+// values (get_parameters()), as a Jaxley user calls integrate(params=get_parameters()).
+//
+// Memory: only states at checkpoint boundaries are kept; segments are recomputed in the
+// backward pass (IntegrateOptions::checkpoint_lengths, Jaxley's meaning: nested levels whose
+// product covers the steps). Without checkpoint_lengths every step's state is kept when that
+// takes at most kDefaultStateBudgetBytes, else two levels of ceil(sqrt(T)) are used.
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "runtime/integrate.h"
+
+namespace ranvier {
+
+inline constexpr std::size_t kDefaultStateBudgetBytes = std::size_t{256} << 20;
+
+// Jaxley's get_parameters(): the initial value of every trainable, one vector per
+// make_trainable call, one value per group (the layout of IntegrateOptions::params).
+std::vector<std::vector<double>> get_parameters(const Module& module);
+
+// d loss / d params, in the layout of IntegrateOptions::params.
+struct Gradients {
+  std::vector<std::vector<double>> params;
+};
+
+// What the checkpointed backward pass did (for tests and tuning).
+struct GradientStats {
+  std::vector<int> checkpoint_lengths;  // the levels used (after the default)
+  int peak_stored_states = 0;           // most full states held at once (the initial state included)
+  long long steps_run = 0;              // forward steps, recomputation included (forward pass too)
+};
+
+namespace runtime {
+class GradientEngine;
+}
+
+// The forward result and its vector-Jacobian product: operator()(cotangent) with the
+// cotangent of Result::data (same shape, row-major (n_recordings, n_samples)) returns
+// sum(cotangent * d data / d params). May be called several times.
+class Vjp {
+ public:
+  Result result;
+  Gradients operator()(const std::vector<double>& cotangent) const;
+  GradientStats stats() const;
+
+  Vjp(Result r, std::shared_ptr<runtime::GradientEngine> engine);
+
+ private:
+  std::shared_ptr<runtime::GradientEngine> engine_;
+};
+
+Vjp vjp(const Module& module, const IntegrateOptions& options = {});
+Vjp vjp(const ir::Model& model, const IntegrateOptions& options = {});
+
+// loss(result, cotangent) returns the loss and writes d loss / d result.data into cotangent
+// (already sized like result.data and zeroed).
+using LossFunction = std::function<double(const Result&, std::vector<double>& cotangent)>;
+
+struct ValueAndGrad {
+  double value = 0.0;
+  Result result;
+  Gradients grad;
+};
+ValueAndGrad value_and_grad(const Module& module, const IntegrateOptions& options, const LossFunction& loss);
+
+}  // namespace ranvier
