@@ -45,6 +45,7 @@ std::unique_ptr<Module> build(const json& c) {
   } else {
     m = test::build_module(spec);
   }
+  if (c.contains("solver_setup")) m->set_allowed_nodes_per_level(c.at("solver_setup").at("allowed_nodes_per_level"));
   test::apply_ops(*m, c.at("ops"));
   for (const json& t : c.at("trainables")) {
     std::optional<double> init;
@@ -54,13 +55,16 @@ std::unique_ptr<Module> build(const json& c) {
   return m;
 }
 
-IntegrateOptions options_of(const json& c) {
+IntegrateOptions options_of(const json& c, Module& m) {
   json spec = c.at("integrate");
   std::vector<int> checkpoints;
   if (spec.contains("checkpoint_lengths")) checkpoints = spec.at("checkpoint_lengths").get<std::vector<int>>();
   spec.erase("checkpoint_lengths");
   IntegrateOptions o = test::integrate_options(spec);
   o.checkpoint_lengths = checkpoints;
+  if (c.contains("param_state"))
+    for (const json& ps : c.at("param_state"))
+      o.param_state.push_back({ps.at("key"), test::build_view(m, ps.at("view")).comps(), {ps.at("value").get<double>()}});
   return o;
 }
 
@@ -106,7 +110,7 @@ TEST_P(GradientVsJaxley, MatchesJaxGrad) {
       !fs::exists(fs::path(test::shared_dir()) / "data" / "morphologies" / c.at("module").at("file").get<std::string>()))
     GTEST_SKIP() << "shared morphology missing";
   auto m = build(c);
-  const IntegrateOptions o = options_of(c);
+  const IntegrateOptions o = options_of(c, *m);
   // Trainable values as Jaxley's get_parameters() gave them.
   const auto params = get_parameters(*m);
   ASSERT_EQ(params.size(), ref.at("params").size());
@@ -138,14 +142,15 @@ TEST_P(GradientVsJaxley, MatchesJaxGrad) {
 
 INSTANTIATE_TEST_SUITE_P(Cases, GradientVsJaxley,
                          ::testing::Values("comp_hh_bwd", "comp_hh_cn_currents", "cell_branched_hh",
-                                           "cell_branched_hh_checkpointed", "swc_ca1_hh"));
+                                           "cell_branched_hh_checkpointed", "swc_ca1_hh", "cell_mixed_channels_clamps",
+                                           "tree7_dhs_gpu_cn"));
 
 // Central differences of the interpreter's loss, step h relative to the parameter.
 TEST(Gradients, MatchCentralFiniteDifferences) {
-  for (const char* name : {"comp_hh_bwd", "cell_branched_hh"}) {
+  for (const char* name : {"comp_hh_bwd", "cell_branched_hh", "cell_mixed_channels_clamps"}) {
     const json c = grad_case(name);
     auto m = build(c);
-    IntegrateOptions o = options_of(c);
+    IntegrateOptions o = options_of(c, *m);
     const LossFunction loss = loss_of(c);
     o.params = get_parameters(*m);
     ValueAndGrad vg = value_and_grad(*m, o, loss);
@@ -171,7 +176,7 @@ TEST(Gradients, MatchCentralFiniteDifferences) {
 TEST(Gradients, ForwardEqualsInterpreter) {
   const json c = grad_case("cell_branched_hh");
   auto m = build(c);
-  IntegrateOptions o = options_of(c);
+  IntegrateOptions o = options_of(c, *m);
   o.params = get_parameters(*m);
   o.backend = "interpreter";
   Result r = integrate(*m, o);
@@ -184,7 +189,7 @@ TEST(Gradients, ForwardEqualsInterpreter) {
 TEST(Gradients, CheckpointingGivesTheSameGradientWithBoundedStates) {
   const json c = grad_case("cell_branched_hh");
   auto m = build(c);
-  IntegrateOptions o = options_of(c);  // 200 steps
+  IntegrateOptions o = options_of(c, *m);  // 200 steps
   const LossFunction loss = loss_of(c);
   o.checkpoint_lengths = {200};
   Vjp all = vjp(*m, o);
@@ -212,7 +217,7 @@ TEST(Gradients, CheckpointingGivesTheSameGradientWithBoundedStates) {
 TEST(Gradients, UnsupportedCasesSayWhat) {
   const json c = grad_case("comp_hh_bwd");
   auto m = build(c);
-  IntegrateOptions o = options_of(c);
+  IntegrateOptions o = options_of(c, *m);
   o.solver = "fwd_euler";
   try {
     vjp(*m, o);

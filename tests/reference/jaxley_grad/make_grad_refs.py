@@ -10,6 +10,9 @@ Reads ``cases.json`` next to this script. A case is a model in the format of
 * ``loss``: ``{"type": "mse", "target": mV}`` = mean((recs - target)^2) over all
   recordings and samples, or ``{"type": "weighted"}`` = sum(recs * w) with
   w[r, k] = cos(0.05 k + r) / n_samples;
+* ``param_state``: optional ``[{"view": {...}, "key": ..., "value": ...}]``, chained
+  ``data_set`` calls passed to integrate (they override trainables);
+* ``solver_setup``: optional, as in ../jaxley;
 * ``integrate``: as in ../jaxley plus optional ``checkpoint_lengths``.
 
 For every case it writes ``<name>.json`` with the loss and d loss / d params of
@@ -49,6 +52,7 @@ def build_module(spec):
 
 def build_case(case):
     module = build_module(case["module"])
+    base.apply_solver_setup(module, case.get("solver_setup"))
     for op in case["ops"]:
         base.apply_op(module, op)
     for t in case["trainables"]:
@@ -79,7 +83,12 @@ def run_case(case):
         kwargs["checkpoint_lengths"] = [int(c) for c in checkpoints]
 
     def loss(params):
-        return loss_of(case, jx.integrate(module, params=params, **kwargs))
+        param_state = None
+        for ps in case.get("param_state", []):
+            view = base.select_view(module, ps["view"])
+            param_state = view.data_set(ps["key"], float(ps["value"]), param_state)
+        recs = jx.integrate(module, params=params, param_state=param_state, **kwargs)
+        return loss_of(case, recs)
 
     params = module.get_parameters()
     start = time.time()
