@@ -18,6 +18,7 @@ AdjointStep::AdjointStep(const ir::Model& model, const Prepared& prepared)
     fail_unsupported("gradients are not supported for solver '{}'; use bwd_euler or crank_nicolson",
                      prepared.solver == Solver::FwdEuler ? "fwd_euler" : "exp_euler");
   d_ = prepared.solver == Solver::CrankNicolson ? prepared.dt / 2.0 : prepared.dt;
+  v_ = offset("v");
   for (const auto& m : model.mechanisms) {
     std::vector<ir::Expr> roots;
     for (const auto& u : m.update) roots.push_back(u.expr);
@@ -101,7 +102,7 @@ void AdjointStep::fill(const std::vector<Binding>& leaves, double* slots, const 
 }
 
 void AdjointStep::scatter(const std::vector<Binding>& leaves, const double* adjoint, std::vector<double>& g, ParamCotangents& pg, int c) const {
-  const int v = offset("v");
+  const int v = v_;
   for (const auto& b : leaves) {
     const double a = adjoint[b.slot];
     switch (b.source) {
@@ -115,7 +116,7 @@ void AdjointStep::scatter(const std::vector<Binding>& leaves, const double* adjo
 
 void AdjointStep::forward(int k, const std::vector<double>& x, std::vector<double>& y, Capture* cap) const {
   const Prepared& p = prepared_;
-  const int n = n_nodes_, nc = model_.n_comp, v = offset("v");
+  const int n = n_nodes_, nc = model_.n_comp, v = v_;
   y = x;
   Capture local;
   Capture& cp = cap ? *cap : local;
@@ -204,7 +205,7 @@ void AdjointStep::solve_transposed(const Capture& cap, std::vector<double>& rhs)
 
 void AdjointStep::backward(int k, const std::vector<double>& x, const Capture& cap, std::vector<double>& g, ParamCotangents& pg) const {
   const Prepared& p = prepared_;
-  const int n = n_nodes_, nc = model_.n_comp, v = offset("v");
+  const int n = n_nodes_, nc = model_.n_comp, v = v_;
   (void)k;
   // 7. Clamped voltages do not depend on anything before.
   for (std::size_t i = 0; i < p.clamp.size(); ++i)
@@ -299,7 +300,7 @@ void AdjointStep::backward(int k, const std::vector<double>& x, const Capture& c
 }
 
 void AdjointStep::backward_initial_currents(const std::vector<double>& x0, std::vector<double>& g, ParamCotangents& pg) const {
-  const int n = n_nodes_, v = offset("v");
+  const int n = n_nodes_, v = v_;
   std::vector<std::vector<double>> g_cur(tapes_.size());
   for (std::size_t m = 0; m < tapes_.size(); ++m) g_cur[m].assign(g.begin() + tapes_[m].current_target, g.begin() + tapes_[m].current_target + n);
   for (const auto& t : tapes_) std::fill(g.begin() + t.current_target, g.begin() + t.current_target + n, 0.0);

@@ -76,6 +76,7 @@ class AdjointStep {
   const ir::Model& model_;
   const Prepared& prepared_;
   int n_nodes_, n_names_;
+  int v_;     // offset of "v" in the flat state
   double d_;  // ms: dt (bwd_euler) or dt / 2 (crank_nicolson)
   std::vector<MechanismTapes> tapes_;
   std::vector<int> reverse_edge_;  // edge (a -> b) -> edge (b -> a)
