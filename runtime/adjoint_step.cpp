@@ -1,9 +1,11 @@
 #include "runtime/adjoint_step.h"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 
 #include "ir/error.h"
+#include "runtime/voltage_step.h"
 
 namespace ranvier::runtime {
 namespace {
@@ -14,9 +16,8 @@ constexpr double kDiffV = 1e-3;  // mV, Jaxley's finite-difference step of the l
 
 AdjointStep::AdjointStep(const ir::Model& model, const Prepared& prepared)
     : model_(model), prepared_(prepared), n_nodes_(model.n_nodes()), n_names_(static_cast<int>(prepared.initial.names.size())) {
-  if (prepared.solver == Solver::FwdEuler || prepared.solver == Solver::ExpEuler)
-    fail_unsupported("gradients are not supported for solver '{}'; use bwd_euler or crank_nicolson",
-                     prepared.solver == Solver::FwdEuler ? "fwd_euler" : "exp_euler");
+  if (prepared.solver == Solver::FwdEuler)
+    fail_unsupported("gradients are not supported for solver 'fwd_euler'; use bwd_euler, crank_nicolson or exp_euler");
   d_ = prepared.solver == Solver::CrankNicolson ? prepared.dt / 2.0 : prepared.dt;
   v_ = offset("v");
   for (const auto& m : model.mechanisms) {
@@ -43,7 +44,10 @@ AdjointStep::AdjointStep(const ir::Model& model, const Prepared& prepared)
     reverse_edge_.push_back(it->second);
   }
   for (const auto& s : prepared.clamp_state) clamp_offset_.push_back(offset(s));
-  solver_ = make_linear_solver(model, prepared.voltage_solver);
+  if (prepared.solver == Solver::ExpEuler)
+    transition_ = exp_euler_transition(model, prepared.axial, prepared.dt);
+  else
+    solver_ = make_linear_solver(model, prepared.voltage_solver);
 }
 
 int AdjointStep::offset(const std::string& name) const {
@@ -177,21 +181,45 @@ void AdjointStep::forward(int k, const std::vector<double>& x, std::vector<doubl
     cp.vt[c] = cp.lin[c] * 1000.0 / p.capacitance[c];
     cp.ct[c] = (cp.cst[c] * 1000.0 + i_ext[c]) / p.capacitance[c];
   }
-  // 6. Implicit solve (VoltageStep::implicit), then 7. voltage clamps.
-  cp.diag.assign(n, 0.0);
-  cp.offdiag.assign(model_.edges.size(), 0.0);
-  for (int i = 0; i < n; ++i) cp.diag[i] = d_ * cp.vt[i] + (i < nc ? 1.0 : 0.0);
-  for (std::size_t e = 0; e < model_.edges.size(); ++e) {
-    double g = d_ * p.axial[e];
-    cp.diag[model_.edges[e].sink] += g;
-    cp.offdiag[e] = -g;
+  if (p.solver == Solver::ExpEuler) {
+    // 6. exp_euler (VoltageStep::exponential): exact exponential step of each linearised
+    //    membrane equation, then the axial transition matrix expm(G dt) on compartments.
+    cp.solution.assign(n, 0.0);  // v after the membrane step
+    cp.diag.assign(n, 0.0);      // its exponential factor
+    for (int i = 0; i < n; ++i) {
+      const double vi = x[v + i];
+      if (cp.vt[i] == 0.0) {
+        cp.solution[i] = vi + cp.ct[i] * p.dt;
+      } else {
+        const double tau = 1.0 / cp.vt[i], x_inf = cp.ct[i] / cp.vt[i];
+        const double e = std::exp(std::fmin(-p.dt / tau, 20.0));
+        cp.diag[i] = e;
+        cp.solution[i] = vi * e + x_inf * (1.0 - e);
+      }
+    }
+    for (int i = 0; i < n; ++i) y[v + i] = cp.solution[i];
+    for (int i = 0; i < nc; ++i) {
+      double acc = 0.0;
+      for (int j = 0; j < nc; ++j) acc += transition_[static_cast<std::size_t>(i) * nc + j] * cp.solution[j];
+      y[v + i] = acc;
+    }
+  } else {
+    // 6. Implicit solve (VoltageStep::implicit), then 7. voltage clamps.
+    cp.diag.assign(n, 0.0);
+    cp.offdiag.assign(model_.edges.size(), 0.0);
+    for (int i = 0; i < n; ++i) cp.diag[i] = d_ * cp.vt[i] + (i < nc ? 1.0 : 0.0);
+    for (std::size_t e = 0; e < model_.edges.size(); ++e) {
+      double g = d_ * p.axial[e];
+      cp.diag[model_.edges[e].sink] += g;
+      cp.offdiag[e] = -g;
+    }
+    cp.solution.assign(n, 0.0);
+    for (int i = 0; i < nc; ++i) cp.solution[i] = x[v + i] + d_ * cp.ct[i];
+    std::vector<double> diag = cp.diag;
+    solver_->solve(diag, cp.offdiag, cp.solution);
+    for (int i = 0; i < n; ++i)
+      y[v + i] = p.solver == Solver::CrankNicolson ? 2.0 * cp.solution[i] - x[v + i] : cp.solution[i];
   }
-  cp.solution.assign(n, 0.0);
-  for (int i = 0; i < nc; ++i) cp.solution[i] = x[v + i] + d_ * cp.ct[i];
-  std::vector<double> diag = cp.diag;
-  solver_->solve(diag, cp.offdiag, cp.solution);
-  for (int i = 0; i < n; ++i)
-    y[v + i] = p.solver == Solver::CrankNicolson ? 2.0 * cp.solution[i] - x[v + i] : cp.solution[i];
   for (std::size_t i = 0; i < p.clamp.size(); ++i)
     if (p.clamp_state[i] == "v") y[v + p.clamp_comp[i]] = p.clamp[i][k];
 }
@@ -210,28 +238,55 @@ void AdjointStep::backward(int k, const std::vector<double>& x, const Capture& c
   // 7. Clamped voltages do not depend on anything before.
   for (std::size_t i = 0; i < p.clamp.size(); ++i)
     if (p.clamp_state[i] == "v") g[v + p.clamp_comp[i]] = 0.0;
-  // 6. v_new = x (bwd_euler) or 2 x - v_old (crank_nicolson), where A x = rhs:
-  //    lambda = A^-T g_x, g_rhs = lambda, g_A = -lambda x^T on A's sparsity.
-  std::vector<double> lambda(n), g_v_old(n, 0.0);
-  const bool cn = p.solver == Solver::CrankNicolson;
-  for (int i = 0; i < n; ++i) {
-    lambda[i] = cn ? 2.0 * g[v + i] : g[v + i];
-    if (cn) g_v_old[i] = -g[v + i];
-  }
-  solve_transposed(cap, lambda);
   std::vector<double> g_vt(n, 0.0), g_ct(n, 0.0);
-  for (int i = 0; i < nc; ++i) {
-    g_v_old[i] += lambda[i];
-    g_ct[i] = d_ * lambda[i];
+  if (p.solver == Solver::ExpEuler) {
+    // 6'. w = T u on compartments (branchpoints keep u), u = v e + x_inf (1 - e) with
+    //     x_inf = ct / vt, e = exp(min(-dt vt, 20)); or u = v + ct dt where vt = 0. The
+    //     transition matrix T depends on geometry only, which GradientEngine rejects.
+    std::vector<double> g_u(n, 0.0);
+    for (int i = nc; i < n; ++i) g_u[i] = g[v + i];
+    for (int j = 0; j < nc; ++j) {
+      double acc = 0.0;
+      for (int i = 0; i < nc; ++i) acc += transition_[static_cast<std::size_t>(i) * nc + j] * g[v + i];
+      g_u[j] = acc;
+    }
+    for (int i = 0; i < n; ++i) {
+      if (cap.vt[i] == 0.0) {
+        g[v + i] = g_u[i];
+        g_ct[i] = g_u[i] * p.dt;
+      } else {
+        const double vt = cap.vt[i], ct = cap.ct[i], e = cap.diag[i], x_inf = ct / vt;
+        g[v + i] = g_u[i] * e;
+        const double g_xinf = g_u[i] * (1.0 - e), g_e = g_u[i] * (x[v + i] - x_inf);
+        g_ct[i] = g_xinf / vt;
+        g_vt[i] = -g_xinf * x_inf / vt;
+        // d e / d vt = -dt e unless the exponent was clipped at 20 (-dt / (1 / vt) > 20).
+        if (!(-p.dt / (1.0 / vt) > 20.0)) g_vt[i] += g_e * -p.dt * e;
+      }
+    }
+  } else {
+    // 6. v_new = x (bwd_euler) or 2 x - v_old (crank_nicolson), where A x = rhs:
+    //    lambda = A^-T g_x, g_rhs = lambda, g_A = -lambda x^T on A's sparsity.
+    std::vector<double> lambda(n), g_v_old(n, 0.0);
+    const bool cn = p.solver == Solver::CrankNicolson;
+    for (int i = 0; i < n; ++i) {
+      lambda[i] = cn ? 2.0 * g[v + i] : g[v + i];
+      if (cn) g_v_old[i] = -g[v + i];
+    }
+    solve_transposed(cap, lambda);
+    for (int i = 0; i < nc; ++i) {
+      g_v_old[i] += lambda[i];
+      g_ct[i] = d_ * lambda[i];
+    }
+    for (int i = 0; i < n; ++i) g_vt[i] = d_ * -(lambda[i] * cap.solution[i]);  // diag = [1] + d vt + d sum(axial)
+    for (std::size_t e = 0; e < model_.edges.size(); ++e) {
+      const auto& edge = model_.edges[e];
+      double g_diag = -(lambda[edge.sink] * cap.solution[edge.sink]);
+      double g_off = -(lambda[edge.sink] * cap.solution[edge.source]);
+      pg.axial[e] += d_ * g_diag - d_ * g_off;  // diag[sink] += d axial, offdiag = -d axial
+    }
+    for (int i = 0; i < n; ++i) g[v + i] = g_v_old[i];
   }
-  for (int i = 0; i < n; ++i) g_vt[i] = d_ * -(lambda[i] * cap.solution[i]);  // diag = [1] + d vt + d sum(axial)
-  for (std::size_t e = 0; e < model_.edges.size(); ++e) {
-    const auto& edge = model_.edges[e];
-    double g_diag = -(lambda[edge.sink] * cap.solution[edge.sink]);
-    double g_off = -(lambda[edge.sink] * cap.solution[edge.source]);
-    pg.axial[e] += d_ * g_diag - d_ * g_off;  // diag[sink] += d axial, offdiag = -d axial
-  }
-  for (int i = 0; i < n; ++i) g[v + i] = g_v_old[i];
   // 5. vt = lin 1000 / cm, ct = (cst 1000 + i_ext) / cm.
   std::vector<double> g_lin(n, 0.0), g_cst(n, 0.0), g_iext(n, 0.0);
   for (int c = 0; c < nc; ++c) {

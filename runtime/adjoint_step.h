@@ -8,7 +8,8 @@
 //
 // The state vector is p.initial's layout flattened: entry i * n_nodes + node of state name i
 // ("v", mechanism states, membrane currents). Solvers: bwd_euler and crank_nicolson (any
-// voltage_solver); the others raise NotSupported when the adjoint is built.
+// voltage_solver) and exp_euler (without cotangents of the axial conductances, whose
+// transition matrix expm(G dt) is not differentiated); fwd_euler raises NotSupported.
 #include <memory>
 #include <vector>
 
@@ -35,7 +36,9 @@ class AdjointStep {
     std::vector<std::vector<double>> update_slots;   // per mechanism: comps x tape slots
     std::vector<std::vector<double>> current_slots;  // per mechanism: comps x 2 x tape slots (v, v + 1e-3)
     std::vector<double> lin, cst, vt, ct;            // per node, as in the interpreter
-    std::vector<double> diag, offdiag, solution;     // the implicit system and its solution
+    // Implicit solvers: the system and its solution. exp_euler: diag holds each node's
+    // exponential factor and solution the voltage after the membrane step.
+    std::vector<double> diag, offdiag, solution;
   };
 
   int state_size() const { return n_names_ * n_nodes_; }
@@ -81,7 +84,8 @@ class AdjointStep {
   std::vector<MechanismTapes> tapes_;
   std::vector<int> reverse_edge_;  // edge (a -> b) -> edge (b -> a)
   std::vector<int> clamp_offset_;  // per clamp row: offset of its state
-  std::unique_ptr<LinearSolver> solver_;
+  std::unique_ptr<LinearSolver> solver_;  // implicit solvers
+  std::vector<double> transition_;         // exp_euler: expm(G dt), row-major n_comp x n_comp
 };
 
 }  // namespace ranvier::runtime

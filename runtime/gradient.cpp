@@ -35,6 +35,13 @@ class GradientEngine {
     if (options.all_states) fail_unsupported("gradients with all_states (continuing a simulation) are not supported");
     if (options.backend == "jit") fail_unsupported("gradients run in the reference interpreter; backend 'jit' has no adjoint");
     if (options.interpreter_uses_kernel_exp) fail_unsupported("gradients with interpreter_uses_kernel_exp are not supported");
+    if (prepared_.solver == Solver::ExpEuler)
+      for (const auto& t : model_.trainables) {
+        const auto& geo = ir::geometry_columns();
+        if (std::find(geo.begin(), geo.end(), t.key) != geo.end())
+          fail_unsupported("gradients with respect to '{}' are not supported for solver 'exp_euler' (its transition matrix "
+                           "expm(G dt) is not differentiated); use bwd_euler or crank_nicolson", t.key);
+      }
     step_ = std::make_unique<AdjointStep>(model_, prepared_);
     const int T = prepared_.n_steps;
     if (!options.checkpoint_lengths.empty()) {

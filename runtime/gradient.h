@@ -7,7 +7,8 @@
 // IntegrateOptions::backend says; the compiled backend has no adjoint yet. Supported:
 // bwd_euler and crank_nicolson with any voltage_solver; trainable channel parameters,
 // initial states ("v", gates), radius, length, axial_resistivity, capacitance (and any other
-// column). Not supported (raises ranvier::NotSupported): fwd_euler, exp_euler, all_states,
+// column). exp_euler: channel parameters and initial states only (not geometry). Not
+// supported (raises ranvier::NotSupported): fwd_euler, geometry with exp_euler, all_states,
 // backend "jit", interpreter_uses_kernel_exp.
 //
 // Gradients are taken at IntegrateOptions::params; when it is empty, at the trainables' initial

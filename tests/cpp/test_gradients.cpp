@@ -143,7 +143,7 @@ TEST_P(GradientVsJaxley, MatchesJaxGrad) {
 INSTANTIATE_TEST_SUITE_P(Cases, GradientVsJaxley,
                          ::testing::Values("comp_hh_bwd", "comp_hh_cn_currents", "cell_branched_hh",
                                            "cell_branched_hh_checkpointed", "swc_ca1_hh", "cell_mixed_channels_clamps",
-                                           "tree7_dhs_gpu_cn"));
+                                           "tree7_dhs_gpu_cn", "cell_hh_exp_euler"));
 
 // Central differences of the interpreter's loss, step h relative to the parameter.
 TEST(Gradients, MatchCentralFiniteDifferences) {
@@ -225,8 +225,13 @@ TEST(Gradients, UnsupportedCasesSayWhat) {
   } catch (const NotSupported& e) {
     EXPECT_NE(std::string(e.what()).find("fwd_euler"), std::string::npos) << e.what();
   }
-  o.solver = "exp_euler";
-  EXPECT_THROW(vjp(*m, o), NotSupported);
+  o.solver = "exp_euler";  // geometry (radius, length, capacitance) is trainable here
+  try {
+    vjp(*m, o);
+    FAIL() << "exp_euler geometry gradients should raise";
+  } catch (const NotSupported& e) {
+    EXPECT_NE(std::string(e.what()).find("exp_euler"), std::string::npos) << e.what();
+  }
   o.solver = "bwd_euler";
   o.backend = "jit";
   EXPECT_THROW(vjp(*m, o), NotSupported);
