@@ -89,6 +89,7 @@ ParamCotangents AdjointStep::zero_cotangents() const {
   ParamCotangents pg;
   for (const auto& col : prepared_.columns) pg.columns.emplace_back(col.size(), 0.0);
   pg.area.assign(model_.n_comp, 0.0);
+  pg.stimulus.assign(prepared_.stimulus.size(), std::vector<double>(static_cast<std::size_t>(prepared_.n_steps), 0.0));
   pg.capacitance.assign(model_.n_comp, 0.0);
   pg.axial.assign(model_.edges.size(), 0.0);
   return pg;
@@ -347,9 +348,10 @@ void AdjointStep::backward(int k, const std::vector<double>& x, const Capture& c
       scatter(t.update_leaves, adj.data(), g, pg, c);
     }
   }
-  // 1. i_ext = stimulus / area 1e5: d/d area = -i_ext / area.
+  // 1. i_ext = stimulus / area 1e5: d/d area = -i_ext / area, d/d stimulus = 1e5 / area.
   for (std::size_t s = 0; s < p.stimulus.size(); ++s) {
     int c = p.stimulus_comp[s];
+    pg.stimulus[s][k] += g_iext[c] / p.area[c] * 100000.0;
     pg.area[c] += -(p.stimulus[s][k] / p.area[c] * 100000.0) / p.area[c] * g_iext[c];
   }
 }

@@ -26,6 +26,7 @@ struct ParamCotangents {
   std::vector<double> area;                  // per compartment, d/d(um^2)
   std::vector<double> capacitance;           // per compartment, d/d(uF/cm^2)
   std::vector<double> axial;                 // per edge, d/d(axial conductance)
+  std::vector<std::vector<double>> stimulus; // per stimulus row, per step, d/d(nA)
 };
 
 class AdjointStep {

@@ -208,6 +208,15 @@ class GradientEngine {
           if (owner[c][k] == std::make_pair(static_cast<int>(t), static_cast<int>(grp))) grads[grp] += gc[c][k];
       out.params.push_back(std::move(grads));
     }
+    std::vector<std::size_t> lengths;
+    for (const auto& st : model_.stimuli) lengths.push_back(st.current.size());
+    for (const auto& st : options_.data_stimuli) lengths.push_back(st.current.size());
+    RANVIER_ASSERT(lengths.size() == pg.stimulus.size());
+    for (std::size_t s = 0; s < lengths.size(); ++s) {
+      std::vector<double> row(lengths[s], 0.0);
+      std::copy_n(pg.stimulus[s].begin(), std::min(row.size(), pg.stimulus[s].size()), row.begin());
+      out.stimuli.push_back(std::move(row));
+    }
     return out;
   }
 

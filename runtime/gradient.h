@@ -14,6 +14,9 @@
 // Gradients are taken at IntegrateOptions::params; when it is empty, at the trainables' initial
 // values (get_parameters()), as a Jaxley user calls integrate(params=get_parameters()).
 //
+// Networks / synapses: not handled here (this branch predates them); a model with synapses
+// must be rejected by GradientEngine (NotSupported) until the adjoint covers them.
+//
 // Memory: only states at checkpoint boundaries are kept; segments are recomputed in the
 // backward pass (IntegrateOptions::checkpoint_lengths, Jaxley's meaning: nested levels whose
 // product covers the steps). Without checkpoint_lengths every step's state is kept when that
@@ -32,9 +35,12 @@ inline constexpr std::size_t kDefaultStateBudgetBytes = std::size_t{256} << 20;
 // make_trainable call, one value per group (the layout of IntegrateOptions::params).
 std::vector<std::vector<double>> get_parameters(const Module& module);
 
-// d loss / d params, in the layout of IntegrateOptions::params.
+// d loss / d params, in the layout of IntegrateOptions::params, and d loss / d stimulus.
 struct Gradients {
   std::vector<std::vector<double>> params;
+  // One row per stimulus (the module's stimuli, then IntegrateOptions::data_stimuli), as long
+  // as the given current (nA); samples beyond the simulated steps get 0 (Jaxley truncates).
+  std::vector<std::vector<double>> stimuli;
 };
 
 // What the checkpointed backward pass did (for tests and tuning).

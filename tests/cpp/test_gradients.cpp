@@ -62,6 +62,12 @@ IntegrateOptions options_of(const json& c, Module& m) {
   spec.erase("checkpoint_lengths");
   IntegrateOptions o = test::integrate_options(spec);
   o.checkpoint_lengths = checkpoints;
+  if (c.contains("data_stimulus")) {
+    const json& ds = c.at("data_stimulus");
+    const View view = test::build_view(m, ds.at("view"));
+    for (int comp : view.comps())
+      o.data_stimuli.push_back({comp, test::build_current(ds.at("current"))});
+  }
   if (c.contains("param_state"))
     for (const json& ps : c.at("param_state"))
       o.param_state.push_back({ps.at("key"), test::build_view(m, ps.at("view")).comps(), {ps.at("value").get<double>()}});
@@ -136,6 +142,22 @@ TEST_P(GradientVsJaxley, MatchesJaxGrad) {
       EXPECT_LE(rel, 1e-6) << key << "[" << g << "]: ranvier " << got << " jaxley " << want;
     }
   }
+  if (c.contains("data_stimulus")) {
+    // d loss / d (every sample of the data_stimulate current), after the module's stimuli.
+    const auto& expected = ref.at("stimulus_grad");
+    ASSERT_EQ(vg.grad.stimuli.size(), m->stimuli().size() + 1);
+    const auto& got = vg.grad.stimuli.back();
+    ASSERT_EQ(got.size(), expected.size());
+    double scale = 0.0;
+    for (const auto& x : expected) scale = std::max(scale, std::abs(x.get<double>()));
+    for (std::size_t k = 0; k < got.size(); ++k) {
+      const double want = expected[k].get<double>();
+      // Samples whose gradient is tiny relative to the largest are compared at 1e-9 of it.
+      const double rel = std::abs(got[k] - want) / std::max(std::abs(want), 1e-9 * scale);
+      worst = std::max(worst, rel);
+      EXPECT_LE(rel, 1e-6) << "stimulus sample " << k << ": ranvier " << got[k] << " jaxley " << want;
+    }
+  }
   RecordProperty("max_relative_deviation", std::to_string(worst));
   std::cout << "[ grad ] " << GetParam() << ": max relative deviation from jax.grad " << worst << "\n";
 }
@@ -143,7 +165,7 @@ TEST_P(GradientVsJaxley, MatchesJaxGrad) {
 INSTANTIATE_TEST_SUITE_P(Cases, GradientVsJaxley,
                          ::testing::Values("comp_hh_bwd", "comp_hh_cn_currents", "cell_branched_hh",
                                            "cell_branched_hh_checkpointed", "swc_ca1_hh", "cell_mixed_channels_clamps",
-                                           "tree7_dhs_gpu_cn", "cell_hh_exp_euler"));
+                                           "tree7_dhs_gpu_cn", "cell_hh_exp_euler", "cell_data_stimulus"));
 
 // Central differences of the interpreter's loss, step h relative to the parameter.
 TEST(Gradients, MatchCentralFiniteDifferences) {

@@ -13,6 +13,8 @@ Reads ``cases.json`` next to this script. A case is a model in the format of
 * ``param_state``: optional ``[{"view": {...}, "key": ..., "value": ...}]``, chained
   ``data_set`` calls passed to integrate (they override trainables);
 * ``solver_setup``: optional, as in ../jaxley;
+* ``data_stimulus``: optional ``{"view": {...}, "current": {...}}``, a ``data_stimulate``
+  current whose gradient (one value per sample) is written as ``stimulus_grad``;
 * ``integrate``: as in ../jaxley plus optional ``checkpoint_lengths``.
 
 For every case it writes ``<name>.json`` with the loss and d loss / d params of
@@ -82,17 +84,23 @@ def run_case(case):
     if checkpoints is not None:
         kwargs["checkpoint_lengths"] = [int(c) for c in checkpoints]
 
-    def loss(params):
+    stim = case.get("data_stimulus")
+    current = jnp.asarray(base.make_current(stim["current"])) if stim else None
+
+    def loss(params, current):
+        data_stimuli = None
+        if stim:
+            data_stimuli = base.select_view(module, stim["view"]).data_stimulate(current, None)
         param_state = None
         for ps in case.get("param_state", []):
             view = base.select_view(module, ps["view"])
             param_state = view.data_set(ps["key"], float(ps["value"]), param_state)
-        recs = jx.integrate(module, params=params, param_state=param_state, **kwargs)
+        recs = jx.integrate(module, params=params, param_state=param_state, data_stimuli=data_stimuli, **kwargs)
         return loss_of(case, recs)
 
     params = module.get_parameters()
     start = time.time()
-    value, grads = jax.value_and_grad(loss)(params)
+    value, (grads, current_grad) = jax.value_and_grad(loss, argnums=(0, 1))(params, current)
     seconds = time.time() - start
     out = {
         "name": case["name"],
@@ -100,6 +108,7 @@ def run_case(case):
         "params": [{k: [float(x) for x in v]} for p in params for k, v in p.items()],
         "grads": [{k: [float(x) for x in v]} for g in grads for k, v in g.items()],
         "jaxley_seconds": round(seconds, 2),
+        "stimulus_grad": None if current is None else [float(x) for x in current_grad],
         "generated": {
             "jaxley": jx.__version__ if hasattr(jx, "__version__") else "unknown",
             "jax": jax.__version__,
