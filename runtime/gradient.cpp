@@ -32,7 +32,6 @@ class GradientEngine {
  public:
   GradientEngine(ir::Model model, const IntegrateOptions& options)
       : model_(std::move(model)), options_(with_trainables(model_, options)), prepared_(prepare(model_, options_)) {
-    if (options.all_states) fail_unsupported("gradients with all_states (continuing a simulation) are not supported");
     if (options.backend == "jit") fail_unsupported("gradients run in the reference interpreter; backend 'jit' has no adjoint");
     if (options.interpreter_uses_kernel_exp) fail_unsupported("gradients with interpreter_uses_kernel_exp are not supported");
     if (prepared_.solver == Solver::ExpEuler)
@@ -100,8 +99,12 @@ class GradientEngine {
       reverse(1, static_cast<int>(k0), static_cast<int>(std::min<long long>(span_[0], T - k0)), top_[j], g, pg);
     }
     inject(0, g);
-    const std::vector<double> x0 = step_->initial_state();
-    step_->backward_initial_currents(x0, g, pg);
+    // With all_states the initial state (membrane currents included) is an input, not a
+    // function of the parameters: trainable initial states are overridden (gradient 0).
+    if (!options_.all_states) {
+      const std::vector<double> x0 = step_->initial_state();
+      step_->backward_initial_currents(x0, g, pg);
+    }
     return to_trainables(g, pg);
   }
 
@@ -158,9 +161,9 @@ class GradientEngine {
   Gradients to_trainables(const std::vector<double>& g, ParamCotangents& pg) const {
     auto& gc = pg.columns;
     const int n_comp = model_.n_comp;
-    // Initial states are read from the node table's columns.
+    // Initial states are read from the node table's columns (unless all_states is given).
     const auto& names = step_->names();
-    for (std::size_t i = 0; i < names.size(); ++i) {
+    for (std::size_t i = 0; i < names.size() && !options_.all_states; ++i) {
       int c = model_.column_index(names[i]);
       if (c < 0 || model_.is_current(names[i])) continue;
       const int o = step_->offset(names[i]);

@@ -8,8 +8,9 @@
 // bwd_euler and crank_nicolson with any voltage_solver; trainable channel parameters,
 // initial states ("v", gates), radius, length, axial_resistivity, capacitance (and any other
 // column). exp_euler: channel parameters and initial states only (not geometry). Not
-// supported (raises ranvier::NotSupported): fwd_euler, geometry with exp_euler, all_states,
-// backend "jit", interpreter_uses_kernel_exp.
+// supported (raises ranvier::NotSupported): fwd_euler, geometry with exp_euler,
+// backend "jit", interpreter_uses_kernel_exp. With all_states (continuing a simulation) the
+// initial state is an input: trainable initial states then get gradient 0, as in Jaxley.
 //
 // Gradients are taken at IntegrateOptions::params; when it is empty, at the trainables' initial
 // values (get_parameters()), as a Jaxley user calls integrate(params=get_parameters()).

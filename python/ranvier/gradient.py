@@ -3,9 +3,10 @@ the numbers ``jax.grad`` of ``jaxley.integrate`` gives, computed by Ranvier's ad
 (reverse mode with checkpointing, ``checkpoint_lengths`` as in Jaxley).
 
 Gradients always run in the reference interpreter in double precision (the compiled
-backend has no adjoint yet). Supported solvers: ``bwd_euler`` and ``crank_nicolson``;
-``fwd_euler``, ``exp_euler``, ``all_states`` and batched inputs raise
-``NotImplementedError`` / ``ValueError``.
+backend has no adjoint yet). Supported solvers: ``bwd_euler``, ``crank_nicolson`` and
+``exp_euler`` (not w.r.t. geometry); ``fwd_euler`` raises ``NotImplementedError``, batched
+inputs ``ValueError``. ``all_states`` continues a simulation (trainable initial states then
+get gradient 0, as in Jaxley).
 
 ``vjp(module, params, ...)`` returns ``(recordings, vjp_fn)`` where ``vjp_fn(cotangent)`` (same
 shape as the recordings) gives ``[{key: d/d value}, ...]`` in the layout of
@@ -24,7 +25,8 @@ from .integrate import _core_module, _externals, _f64
 __all__ = ["vjp", "value_and_grad"]
 
 
-def _options(params, param_state, data_stimuli, data_clamps, t_max, delta_t, solver, voltage_solver, checkpoint_lengths):
+def _options(params, param_state, data_stimuli, data_clamps, t_max, delta_t, solver, voltage_solver, checkpoint_lengths,
+             all_states=None):
     o = _core.IntegrateOptions()
     o.t_max = None if t_max is None else float(t_max)
     o.delta_t = float(delta_t)
@@ -55,6 +57,11 @@ def _options(params, param_state, data_stimuli, data_clamps, t_max, delta_t, sol
                 o.add_stimuli(comps, np.ascontiguousarray(a))
             else:
                 o.add_clamps(name, comps, np.ascontiguousarray(a))
+    if all_states is not None:
+        arrays = [_f64(v) for v in all_states.values()]
+        if any(a.ndim != 1 for a in arrays):
+            raise ValueError("all_states is batched; gradients take one simulation at a time")
+        o.set_all_states(list(all_states.keys()), arrays)
     return o, keys
 
 
@@ -70,6 +77,7 @@ def vjp(
     solver: str = "bwd_euler",
     voltage_solver: str = "jaxley.dhs",
     checkpoint_lengths: Optional[List[int]] = None,
+    all_states: Optional[Dict[str, np.ndarray]] = None,
 ) -> Tuple[np.ndarray, Callable[[np.ndarray], List[Dict[str, np.ndarray]]]]:
     """Recordings ``(n_recordings, T + 1)`` and ``vjp_fn(cotangent) -> [{key: grad}, ...]``.
 
@@ -79,7 +87,7 @@ def vjp(
     if params is None:
         params = [{key: np.asarray(init, dtype=np.float64)} for key, _groups, init in core.trainables]
     o, keys = _options(list(params), param_state, data_stimuli, data_clamps, t_max, delta_t, solver, voltage_solver,
-                       checkpoint_lengths)
+                       checkpoint_lengths, all_states)
     f = _core.vjp(core, o)
     recs = np.asarray(f.result)
 

@@ -71,6 +71,15 @@ IntegrateOptions options_of(const json& c, Module& m) {
   if (c.contains("param_state"))
     for (const json& ps : c.at("param_state"))
       o.param_state.push_back({ps.at("key"), test::build_view(m, ps.at("view")).comps(), {ps.at("value").get<double>()}});
+  if (c.contains("continue_first")) {
+    // The states after a first run at the trainables' values start the differentiated run.
+    IntegrateOptions first = o;
+    first.t_max = c.at("continue_first").at("t_max").get<double>();
+    first.params = get_parameters(m);
+    first.return_states = true;
+    first.backend = "interpreter";
+    o.all_states = integrate(m, first).states;
+  }
   return o;
 }
 
@@ -165,7 +174,8 @@ TEST_P(GradientVsJaxley, MatchesJaxGrad) {
 INSTANTIATE_TEST_SUITE_P(Cases, GradientVsJaxley,
                          ::testing::Values("comp_hh_bwd", "comp_hh_cn_currents", "cell_branched_hh",
                                            "cell_branched_hh_checkpointed", "swc_ca1_hh", "cell_mixed_channels_clamps",
-                                           "tree7_dhs_gpu_cn", "cell_hh_exp_euler", "cell_data_stimulus"));
+                                           "tree7_dhs_gpu_cn", "cell_hh_exp_euler", "cell_data_stimulus",
+                                           "cell_continue_all_states"));
 
 // Central differences of the interpreter's loss, step h relative to the parameter.
 TEST(Gradients, MatchCentralFiniteDifferences) {

@@ -52,6 +52,10 @@ def kwargs_of(case, m):
         param_state = build_view(m, ps["view"]).data_set(ps["key"], ps["value"], param_state)
     if param_state is not None:
         kw["param_state"] = param_state
+    if "continue_first" in case:
+        first = dict(kw, t_max=case["continue_first"]["t_max"])
+        first.pop("checkpoint_lengths", None)
+        _, kw["all_states"] = jx.integrate(m, m.get_parameters(), return_states=True, backend="interpreter", **first)
     if "data_stimulus" in case:
         ds = case["data_stimulus"]
         kw["data_stimuli"] = build_view(m, ds["view"]).data_stimulate(build_current(jx, ds["current"]))

@@ -15,6 +15,8 @@ Reads ``cases.json`` next to this script. A case is a model in the format of
 * ``solver_setup``: optional, as in ../jaxley;
 * ``data_stimulus``: optional ``{"view": {...}, "current": {...}}``, a ``data_stimulate``
   current whose gradient (one value per sample) is written as ``stimulus_grad``;
+* ``continue_first``: optional ``{"t_max": ms}``: a first run (return_states=True) whose
+  states are passed as ``all_states`` to the differentiated run;
 * ``integrate``: as in ../jaxley plus optional ``checkpoint_lengths``.
 
 For every case it writes ``<name>.json`` with the loss and d loss / d params of
@@ -87,6 +89,13 @@ def run_case(case):
     stim = case.get("data_stimulus")
     current = jnp.asarray(base.make_current(stim["current"])) if stim else None
 
+    all_states = None
+    if "continue_first" in case:
+        # Continuation: the states after a first run (at the same params) start the run
+        # that is differentiated (Jaxley's all_states).
+        first = dict(kwargs, t_max=float(case["continue_first"]["t_max"]))
+        _, all_states = jx.integrate(module, params=module.get_parameters(), return_states=True, **first)
+
     def loss(params, current):
         data_stimuli = None
         if stim:
@@ -95,7 +104,8 @@ def run_case(case):
         for ps in case.get("param_state", []):
             view = base.select_view(module, ps["view"])
             param_state = view.data_set(ps["key"], float(ps["value"]), param_state)
-        recs = jx.integrate(module, params=params, param_state=param_state, data_stimuli=data_stimuli, **kwargs)
+        recs = jx.integrate(module, params=params, param_state=param_state, data_stimuli=data_stimuli,
+                            all_states=all_states, **kwargs)
         return loss_of(case, recs)
 
     params = module.get_parameters()
