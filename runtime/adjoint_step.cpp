@@ -235,7 +235,6 @@ void AdjointStep::solve_transposed(const Capture& cap, std::vector<double>& rhs)
 void AdjointStep::backward(int k, const std::vector<double>& x, const Capture& cap, std::vector<double>& g, ParamCotangents& pg) const {
   const Prepared& p = prepared_;
   const int n = n_nodes_, nc = model_.n_comp, v = v_;
-  (void)k;
   // 7. Clamped voltages do not depend on anything before.
   for (std::size_t i = 0; i < p.clamp.size(); ++i)
     if (p.clamp_state[i] == "v") g[v + p.clamp_comp[i]] = 0.0;

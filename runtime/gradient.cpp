@@ -12,6 +12,7 @@
 #include "ir/error.h"
 #include "runtime/adjoint_step.h"
 #include "runtime/geometry_vjp.h"
+#include "runtime/interpreter.h"
 #include "runtime/prepare.h"
 
 namespace ranvier {
@@ -42,6 +43,7 @@ class GradientEngine {
                            "expm(G dt) is not differentiated); use bwd_euler or crank_nicolson", t.key);
       }
     step_ = std::make_unique<AdjointStep>(model_, prepared_);
+    check_first_step_against_interpreter();
     const int T = prepared_.n_steps;
     if (!options.checkpoint_lengths.empty()) {
       levels_ = options.checkpoint_lengths;
@@ -114,11 +116,36 @@ class GradientEngine {
   void store(std::vector<std::vector<double>>& list, const std::vector<double>& x) {
     list.push_back(x);
     ++live_;
-    stats_.peak_stored_states = std::max(stats_.peak_stored_states, live_ + 1);  // + the initial state
+    stats_.peak_stored_states = std::max(stats_.peak_stored_states, live_ + 1);  // + the state being advanced
   }
-  void release(std::vector<std::vector<double>>& list) {
-    live_ -= static_cast<int>(list.size());
-    list.clear();
+
+  // The adjoint re-implements the interpreter's step. Its first step must give the
+  // interpreter's state exactly (same ops, same order); a model feature the adjoint does not
+  // know (synapses, ion diffusion, a mechanism that writes v, ...) makes them differ, and then
+  // gradients would silently miss it: refuse instead. Costs one step.
+  void check_first_step_against_interpreter() const {
+    if (prepared_.n_steps < 1) return;
+    Prepared one = prepared_;
+    one.n_steps = 1;
+    for (auto& s : one.stimulus) s.resize(1);
+    for (auto& c : one.clamp) c.resize(1);
+    Interpreter interpreter(model_);
+    const Result r = interpreter.run(one, true);
+    std::vector<double> y;
+    step_->forward(0, step_->initial_state(), y, nullptr);
+    const States& st = *r.states;
+    const int n = model_.n_nodes();
+    for (std::size_t i = 0; i < st.names.size(); ++i) {
+      const int o = step_->offset(st.names[i]);
+      if (o < 0) fail_unsupported("gradients: the model has state '{}', which the adjoint does not handle", st.names[i]);
+      for (int k = 0; k < n; ++k) {
+        const double a = st.values[i][static_cast<std::size_t>(k)], b = y[static_cast<std::size_t>(o + k)];
+        if (!(a == b || (std::isnan(a) && std::isnan(b))))
+          fail_unsupported("gradients: this model uses a feature the adjoint does not cover yet ('{}' at node {} after one "
+                           "step: interpreter {}, adjoint {}); gradients are not supported for it",
+                           st.names[i], k, a, b);
+      }
+    }
   }
 
   void inject(int sample, std::vector<double>& g) const {

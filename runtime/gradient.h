@@ -15,8 +15,9 @@
 // Gradients are taken at IntegrateOptions::params; when it is empty, at the trainables' initial
 // values (get_parameters()), as a Jaxley user calls integrate(params=get_parameters()).
 //
-// Networks / synapses: not handled here (this branch predates them); a model with synapses
-// must be rejected by GradientEngine (NotSupported) until the adjoint covers them.
+// Networks / synapses are not handled (this code predates them). As a guard, vjp() checks that
+// the adjoint's first step reproduces the interpreter's state exactly and raises NotSupported
+// otherwise, so a model feature the adjoint does not cover never gives silently wrong gradients.
 //
 // Memory: only states at checkpoint boundaries are kept; segments are recomputed in the
 // backward pass (IntegrateOptions::checkpoint_lengths, Jaxley's meaning: nested levels whose
@@ -47,7 +48,7 @@ struct Gradients {
 // What the checkpointed backward pass did (for tests and tuning).
 struct GradientStats {
   std::vector<int> checkpoint_lengths;  // the levels used (after the default)
-  int peak_stored_states = 0;           // most full states held at once (the initial state included)
+  int peak_stored_states = 0;           // most full states held at once (checkpoints + the one being advanced)
   long long steps_run = 0;              // forward steps, recomputation included (forward pass too)
 };
 

@@ -228,7 +228,7 @@ TEST(Gradients, CheckpointingGivesTheSameGradientWithBoundedStates) {
   std::vector<double> cot(all.result.data.size());
   loss(all.result, cot);
   const Gradients g_all = all(cot);
-  EXPECT_EQ(all.stats().peak_stored_states, 201);  // every step's state, the initial one included
+  EXPECT_EQ(all.stats().peak_stored_states, 201);  // the state before every step, plus the one being advanced
   for (const std::vector<int>& levels : {std::vector<int>{15, 14}, std::vector<int>{6, 6, 6}, std::vector<int>{7, 30}, std::vector<int>{1, 200}}) {
     o.checkpoint_lengths = levels;
     Vjp f = vjp(*m, o);
