@@ -175,7 +175,7 @@ INSTANTIATE_TEST_SUITE_P(Cases, GradientVsJaxley,
                          ::testing::Values("comp_hh_bwd", "comp_hh_cn_currents", "cell_branched_hh",
                                            "cell_branched_hh_checkpointed", "swc_ca1_hh", "cell_mixed_channels_clamps",
                                            "tree7_dhs_gpu_cn", "cell_hh_exp_euler", "cell_data_stimulus",
-                                           "cell_continue_all_states"));
+                                           "cell_continue_all_states", "branch_pospischil_all_channels"));
 
 // Central differences of the interpreter's loss, step h relative to the parameter.
 TEST(Gradients, MatchCentralFiniteDifferences) {
