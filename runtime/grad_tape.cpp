@@ -32,9 +32,14 @@ GradTape::GradTape(std::span<const ir::Expr> roots) {
 void GradTape::forward(double* slots) const {
   double args[3];
   for (const Instr& in : code_) {
-    if (in.op == ir::Op::Const) {
-      slots[in.dst] = in.value;
-      continue;
+    // The four arithmetic ops inline (the same IEEE operation as ir::apply), the rest through it.
+    switch (in.op) {
+      case ir::Op::Const: slots[in.dst] = in.value; continue;
+      case ir::Op::Add: slots[in.dst] = slots[in.args[0]] + slots[in.args[1]]; continue;
+      case ir::Op::Sub: slots[in.dst] = slots[in.args[0]] - slots[in.args[1]]; continue;
+      case ir::Op::Mul: slots[in.dst] = slots[in.args[0]] * slots[in.args[1]]; continue;
+      case ir::Op::Div: slots[in.dst] = slots[in.args[0]] / slots[in.args[1]]; continue;
+      default: break;
     }
     for (int i = 0; i < in.n_args; ++i) args[i] = slots[in.args[i]];
     slots[in.dst] = ir::apply(in.op, std::span<const double>(args, in.n_args), in.value);
@@ -50,6 +55,22 @@ void GradTape::backward(const double* slots, double* adjoint) const {
     // A zero cotangent contributes nothing; skipping it also keeps an infinite partial of
     // an unused branch from turning into 0 * inf = NaN.
     if (a == 0.0) continue;
+    switch (in.op) {  // the common ops inline; the same rules as ir::partials
+      case ir::Op::Add:
+        adjoint[in.args[0]] += a;
+        adjoint[in.args[1]] += a;
+        continue;
+      case ir::Op::Sub:
+        adjoint[in.args[0]] += a;
+        adjoint[in.args[1]] += -a;
+        continue;
+      case ir::Op::Mul:
+        adjoint[in.args[0]] += a * slots[in.args[1]];
+        adjoint[in.args[1]] += a * slots[in.args[0]];
+        continue;
+      case ir::Op::Exp: adjoint[in.args[0]] += a * slots[in.dst]; continue;
+      default: break;
+    }
     for (int i = 0; i < in.n_args; ++i) args[i] = slots[in.args[i]];
     ir::partials(in.op, std::span<const double>(args, in.n_args), in.value, slots[in.dst], d);
     for (int i = 0; i < in.n_args; ++i) adjoint[in.args[i]] += a * d[i];
