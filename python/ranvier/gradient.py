@@ -91,11 +91,15 @@ def vjp(
     f = _core.vjp(core, o)
     recs = np.asarray(f.result)
 
-    def vjp_fn(cotangent) -> List[Dict[str, np.ndarray]]:
+    def vjp_fn(cotangent, stimuli: bool = False):
+        """``[{key: grad}, ...]``; with ``stimuli=True`` also the gradient w.r.t. every sample of
+        every stimulus row (the module's stimuli in order, then data_stimuli rows), nA^-1."""
         cot = _f64(cotangent)
         if cot.shape != recs.shape:
             raise ValueError(f"the cotangent has shape {cot.shape} but the recordings have {recs.shape}")
-        return [{k: np.asarray(g)} for k, g in zip(keys, f(cot))]
+        g_params, g_stimuli = f(cot)
+        grads = [{k: np.asarray(g)} for k, g in zip(keys, g_params)]
+        return (grads, [np.asarray(g) for g in g_stimuli]) if stimuli else grads
 
     vjp_fn.stats = lambda: f.stats  # checkpoint levels, peak stored states, steps run
     return recs, vjp_fn

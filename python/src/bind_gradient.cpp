@@ -39,14 +39,20 @@ void bind_gradient(nb::module_& m) {
               nb::gil_scoped_release release;
               g = f(cot);
             }
-            nb::list out;
+            nb::list params, stimuli;
             for (auto& p : g.params) {
               const std::size_t n = p.size();
-              out.append(to_numpy(std::move(p), {n}));
+              params.append(to_numpy(std::move(p), {n}));
             }
-            return out;
+            for (auto& p : g.stimuli) {
+              const std::size_t n = p.size();
+              stimuli.append(to_numpy(std::move(p), {n}));
+            }
+            return nb::make_tuple(params, stimuli);
           },
-          nb::arg("cotangent"), "Gradients of sum(cotangent * recordings), one array per trainable.")
+          nb::arg("cotangent"),
+          "Gradients of sum(cotangent * recordings): (one array per trainable, one array per stimulus row: the "
+          "module's stimuli, then data_stimuli).")
       .def_prop_ro("stats", [](const Vjp& f) {
         GradientStats s = f.stats();
         nb::dict d;

@@ -97,6 +97,19 @@ def test_value_and_grad_matches_jax_grad(case):
     check(case, value, grads)
 
 
+def test_stimulus_gradient_matches_jax_grad():
+    case = next(c for c in CASES if "data_stimulus" in c)
+    m = build(case)
+    recs, vjp_fn = jx.vjp(m, **kwargs_of(case, m))
+    _value, cot = numpy_loss(case)(recs)
+    _grads, g_stimuli = vjp_fn(cot, stimuli=True)
+    with open(GRAD_REF / f"{case['name']}.json") as f:
+        want = np.asarray(json.load(f)["stimulus_grad"])
+    got = g_stimuli[-1]  # the data_stimulate row comes after the module's stimulus
+    assert got.shape == want.shape
+    assert np.all(np.abs(got - want) <= 1e-6 * np.maximum(np.abs(want), 1e-9 * np.abs(want).max()))
+
+
 def test_vjp_stats_and_errors():
     case = CASES[0]
     m = build(case)
