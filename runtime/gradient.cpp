@@ -45,17 +45,9 @@ class GradientEngine {
     step_ = std::make_unique<AdjointStep>(model_, prepared_);
     check_first_step_against_interpreter();
     const int T = prepared_.n_steps;
-    if (!options.checkpoint_lengths.empty()) {
-      levels_ = options.checkpoint_lengths;
-    } else {
-      const double bytes = static_cast<double>(step_->state_size()) * 8.0 * (T + 1.0);
-      if (bytes <= static_cast<double>(kDefaultStateBudgetBytes) || T < 4) {
-        levels_ = {std::max(T, 1)};
-      } else {
-        int a = static_cast<int>(std::ceil(std::sqrt(static_cast<double>(T))));
-        levels_ = {a, (T + a - 1) / a};
-      }
-    }
+    levels_ = options.checkpoint_lengths.empty()
+                  ? default_checkpoint_lengths(T, static_cast<std::size_t>(step_->state_size()) * sizeof(double))
+                  : options.checkpoint_lengths;
     span_.assign(levels_.size(), 1);
     for (int i = static_cast<int>(levels_.size()) - 2; i >= 0; --i) span_[i] = span_[i + 1] * levels_[i + 1];
     stats_.checkpoint_lengths = levels_;
@@ -265,6 +257,13 @@ class GradientEngine {
 };
 
 }  // namespace runtime
+
+std::vector<int> default_checkpoint_lengths(int n_steps, std::size_t state_bytes) {
+  const double bytes = static_cast<double>(state_bytes) * (n_steps + 1.0);
+  if (bytes <= static_cast<double>(kDefaultStateBudgetBytes) || n_steps < 4) return {std::max(n_steps, 1)};
+  const int a = static_cast<int>(std::ceil(std::sqrt(static_cast<double>(n_steps))));
+  return {a, (n_steps + a - 1) / a};
+}
 
 Vjp::Vjp(Result r, std::shared_ptr<runtime::GradientEngine> engine) : result(std::move(r)), engine_(std::move(engine)) {}
 

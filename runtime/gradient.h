@@ -33,6 +33,10 @@ namespace ranvier {
 
 inline constexpr std::size_t kDefaultStateBudgetBytes = std::size_t{256} << 20;
 
+// The levels used without checkpoint_lengths: {n_steps} (every state kept) when the states
+// fit in kDefaultStateBudgetBytes, else {ceil(sqrt(n_steps)), ceil(n_steps / that)}.
+std::vector<int> default_checkpoint_lengths(int n_steps, std::size_t state_bytes);
+
 // Jaxley's get_parameters(): the initial value of every trainable, one vector per
 // make_trainable call, one value per group (the layout of IntegrateOptions::params).
 std::vector<std::vector<double>> get_parameters(const Module& module);

@@ -246,6 +246,14 @@ TEST(Gradients, CheckpointingGivesTheSameGradientWithBoundedStates) {
   EXPECT_EQ(vjp(*m, o).stats().checkpoint_lengths, std::vector<int>{200});
 }
 
+TEST(Gradients, DefaultCheckpointingKeepsMemoryModest) {
+  // 800 steps of the 1016-compartment tree (~46 kB per state): every state (37 MB).
+  EXPECT_EQ(default_checkpoint_lengths(800, 46000), std::vector<int>{800});
+  // 100000 steps of it would be 4.6 GB: two levels of ~sqrt(T), 633 states (29 MB).
+  EXPECT_EQ(default_checkpoint_lengths(100000, 46000), (std::vector<int>{317, 316}));
+  EXPECT_EQ(default_checkpoint_lengths(0, 46000), std::vector<int>{1});
+}
+
 TEST(Gradients, UnsupportedCasesSayWhat) {
   const json c = grad_case("comp_hh_bwd");
   auto m = build(c);
