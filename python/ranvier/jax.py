@@ -15,9 +15,20 @@ import jax.numpy as jnp
 import numpy as np
 
 from .gradient import vjp as _vjp
+from .integrate import _core_module
 from .integrate import integrate as _integrate
 
 __all__ = ["integrate"]
+
+
+def _output_shape(module, kwargs):
+    """(n_recordings, T + 1): from t_max as Jaxley counts steps (Python float floor division),
+    else from one eager run at the module's own values."""
+    t_max = kwargs.get("t_max")
+    if t_max is not None:
+        n_rec = len(_core_module(module).recordings)
+        return (n_rec, int(float(t_max) // float(kwargs.get("delta_t", 0.025)) + 1) + 1)
+    return np.shape(_integrate(module, module.get_parameters(), **kwargs))
 
 
 def integrate(module, params=None, **kwargs):
@@ -35,8 +46,7 @@ def integrate(module, params=None, **kwargs):
     if params is None:
         params = module.get_parameters()
     keys = [next(iter(p)) for p in params]
-    # The output shape, from one eager run at the module's own values.
-    shape = np.shape(_integrate(module, module.get_parameters(), **kwargs))
+    shape = _output_shape(module, kwargs)
     out_spec = jax.ShapeDtypeStruct(shape, jnp.float64)
 
     def as_params(values):
