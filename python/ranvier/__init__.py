@@ -37,6 +37,7 @@ from ._math import (
     where,
 )
 from .compile import compile, compilations
+from .gradient import value_and_grad, vjp
 from .integrate import integrate
 from .modules import Branch, Cell, Compartment, Module, Network, View, read_swc
 from .morphology import apply_d_lambda, d_lambda_ncomp
@@ -46,7 +47,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Compartment", "Branch", "Cell", "Module", "View", "Network", "read_swc",
-    "integrate", "step_current", "datapoint_to_step_currents", "channels", "solver_gate",
+    "integrate", "vjp", "value_and_grad", "step_current", "datapoint_to_step_currents", "channels", "solver_gate",
     "compile", "compilations", "Expr", "exp", "log", "tanh", "sqrt", "power", "square", "minimum",
     "maximum", "where", "clip", "abs", "absolute", "sigmoid", "less", "less_equal", "greater",
     "greater_equal", "apply_d_lambda", "d_lambda_ncomp",

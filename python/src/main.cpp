@@ -25,4 +25,5 @@ NB_MODULE(_core, m) {
   bind_expr(m);
   bind_module(m);
   bind_integrate(m);
+  bind_gradient(m);
 }

@@ -1,0 +1,106 @@
+// Gradient cost on the 1016-compartment HH binary tree (bench/tree127.json, the model of
+// bench_tree127): forward time (interpreter and, when linked, the LLVM JIT) against one
+// value-and-gradient of mean((v - target)^2) w.r.t. per-branch gNa / gK / gLeak, radius and
+// axial resistivity (interpreter adjoint), with the default checkpointing and with explicit
+// checkpoint_lengths. Usage: bench_gradient_tree127 [bench/tree127.json] [t_max_ms]
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "frontend/channels/builtin.h"
+#include "frontend/module.h"
+#include "frontend/stimulus.h"
+#include "runtime/gradient.h"
+
+using namespace ranvier;
+
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+Cell build(const nlohmann::json& j, double t_max) {
+  auto parents = j.at("parents").get<std::vector<int>>();
+  const int nseg = j.at("nseg");
+  Cell cell(Branch(Compartment(), nseg), parents);
+  auto lengths = j.at("length_um").get<std::vector<double>>();
+  auto radii = j.at("radius_um").get<std::vector<double>>();
+  for (std::size_t b = 0; b < parents.size(); ++b) {
+    cell.branch(static_cast<int>(b)).set("length", lengths[b] / nseg);  // um per compartment
+    cell.branch(static_cast<int>(b)).set("radius", radii[b]);           // um
+  }
+  cell.set("axial_resistivity", j.at("Ra_ohm_cm").get<double>());
+  cell.insert(channels::HH());
+  cell.init_states();
+  const auto& s = j.at("stim");
+  cell.branch(s.at("section").get<int>()).comp(s.at("seg").get<int>()).stimulate(step_current(s.at("delay_ms"), s.at("dur_ms"), s.at("amp_nA"), 0.025, t_max));
+  cell.branch(0).comp(0).record("v");
+  cell.branch(100).comp(7).record("v");
+  cell.branch("all").make_trainable("HH_gNa");
+  cell.branch("all").make_trainable("HH_gK");
+  cell.branch("all").make_trainable("HH_gLeak");
+  cell.branch("all").make_trainable("radius");
+  cell.make_trainable("axial_resistivity");
+  return cell;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::ifstream in(argc > 1 ? argv[1] : "bench/tree127.json");
+  if (!in) {
+    std::fprintf(stderr, "cannot open the model file (run from the repository root)\n");
+    return 1;
+  }
+  const double t_max = argc > 2 ? std::atof(argv[2]) : 20.0;  // ms
+  Cell cell = build(nlohmann::json::parse(in), t_max);
+  IntegrateOptions opt;
+  opt.t_max = t_max;
+  opt.params = get_parameters(cell);
+  const LossFunction loss = [](const Result& r, std::vector<double>& cot) {
+    double value = 0.0;
+    for (std::size_t i = 0; i < r.data.size(); ++i) {
+      const double e = r.data[i] + 60.0;  // target -60 mV
+      value += e * e / static_cast<double>(r.data.size());
+      cot[i] = 2.0 * e / static_cast<double>(r.data.size());
+    }
+    return value;
+  };
+  std::printf("model: %d compartments, %.0f ms, dt 0.025 ms\n", cell.n_comp(), t_max);
+
+  IntegrateOptions fwd = opt;
+  fwd.backend = "interpreter";
+  auto t0 = std::chrono::steady_clock::now();
+  integrate(cell, fwd);
+  std::printf("forward, interpreter:                 %8.3f s\n", seconds_since(t0));
+  fwd.backend = "auto";
+  integrate(cell, fwd);  // compile once
+  t0 = std::chrono::steady_clock::now();
+  integrate(cell, fwd);
+  std::printf("forward, backend auto (JIT if linked): %8.3f s\n", seconds_since(t0));
+
+  for (const std::vector<int>& levels : {std::vector<int>{}, std::vector<int>{64, 63}, std::vector<int>{16, 16, 16}}) {
+    IntegrateOptions g = opt;
+    g.checkpoint_lengths = levels;
+    t0 = std::chrono::steady_clock::now();
+    Vjp f = vjp(cell, g);
+    const double t_fwd = seconds_since(t0);
+    std::vector<double> cot(f.result.data.size(), 0.0);
+    const double value = loss(f.result, cot);
+    t0 = std::chrono::steady_clock::now();
+    Gradients grad = f(cot);
+    const double t_bwd = seconds_since(t0);
+    const GradientStats st = f.stats();
+    std::string lv;
+    for (int l : st.checkpoint_lengths) lv += std::to_string(l) + " ";
+    std::printf("value_and_grad, checkpoint_lengths [%s]%s: forward %.3f s + backward %.3f s, %lld steps run, peak %d stored states, "
+                "loss %.6f, dL/dgNa[0] %.6e\n",
+                lv.c_str(), levels.empty() ? "(default)" : "", t_fwd, t_bwd, st.steps_run, st.peak_stored_states, value, grad.params[0][0]);
+  }
+  return 0;
+}

@@ -1,0 +1,112 @@
+"""Gradients of a simulation with respect to its trainable parameters (``make_trainable``),
+the numbers ``jax.grad`` of ``jaxley.integrate`` gives, computed by Ranvier's adjoint
+(reverse mode with checkpointing, ``checkpoint_lengths`` as in Jaxley).
+
+Gradients always run in the reference interpreter in double precision (the compiled
+backend has no adjoint yet). Supported solvers: ``bwd_euler``, ``crank_nicolson`` and
+``exp_euler`` (not w.r.t. geometry); ``fwd_euler`` raises ``NotImplementedError``, batched
+inputs ``ValueError``. ``all_states`` continues a simulation (trainable initial states then
+get gradient 0, as in Jaxley).
+
+``vjp(module, params, ...)`` returns ``(recordings, vjp_fn)`` where ``vjp_fn(cotangent)`` (same
+shape as the recordings) gives ``[{key: d/d value}, ...]`` in the layout of
+``get_parameters()``; ``value_and_grad(module, loss, params, ...)`` takes a ``loss(recs)``
+returning ``(value, d value / d recs)``. For any loss written in JAX, see ``ranvier.jax``.
+"""
+from __future__ import annotations
+
+from typing import Callable, Dict, List, Optional, Tuple
+
+import numpy as np
+
+from . import _core
+from .integrate import _core_module, _externals, _f64
+
+__all__ = ["vjp", "value_and_grad"]
+
+
+def _options(params, param_state, data_stimuli, data_clamps, t_max, delta_t, solver, voltage_solver, checkpoint_lengths,
+             all_states=None):
+    o = _core.IntegrateOptions()
+    o.t_max = None if t_max is None else float(t_max)
+    o.delta_t = float(delta_t)
+    o.solver = solver
+    o.voltage_solver = voltage_solver
+    o.checkpoint_lengths = [] if checkpoint_lengths is None else [int(c) for c in checkpoint_lengths]
+    o.backend = "interpreter"
+    keys = []
+    for i, entry in enumerate(params):
+        if not isinstance(entry, dict) or len(entry) != 1:
+            raise ValueError(f"params[{i}] must be a one-key dict as returned by get_parameters()")
+        (key, val), = entry.items()
+        a = _f64(val).reshape(-1) if np.ndim(val) <= 1 else None
+        if a is None:
+            raise ValueError(f"params[{i}] ('{key}') is batched; gradients take one simulation at a time")
+        keys.append(key)
+        o.add_params(a)
+    for i, entry in enumerate(param_state or []):
+        a = _f64(entry["val"])
+        if a.ndim > 1:
+            raise ValueError(f"param_state[{i}] ('{entry['key']}') is batched; gradients take one simulation at a time")
+        o.add_param_state(entry["key"], [int(c) for c in np.asarray(entry["indices"]).ravel()], a.reshape(-1))
+    for kind, data in (("data_stimuli", data_stimuli), ("data_clamps", data_clamps)):
+        for name, comps, a in _externals(data, kind):
+            if a.ndim != 2:
+                raise ValueError(f"{kind} is batched; gradients take one simulation at a time")
+            if name == "i":
+                o.add_stimuli(comps, np.ascontiguousarray(a))
+            else:
+                o.add_clamps(name, comps, np.ascontiguousarray(a))
+    if all_states is not None:
+        arrays = [_f64(v) for v in all_states.values()]
+        if any(a.ndim != 1 for a in arrays):
+            raise ValueError("all_states is batched; gradients take one simulation at a time")
+        o.set_all_states(list(all_states.keys()), arrays)
+    return o, keys
+
+
+def vjp(
+    module,
+    params: Optional[List[Dict[str, np.ndarray]]] = None,
+    *,
+    param_state=None,
+    data_stimuli=None,
+    data_clamps=None,
+    t_max: Optional[float] = None,
+    delta_t: float = 0.025,
+    solver: str = "bwd_euler",
+    voltage_solver: str = "jaxley.dhs",
+    checkpoint_lengths: Optional[List[int]] = None,
+    all_states: Optional[Dict[str, np.ndarray]] = None,
+) -> Tuple[np.ndarray, Callable[[np.ndarray], List[Dict[str, np.ndarray]]]]:
+    """Recordings ``(n_recordings, T + 1)`` and ``vjp_fn(cotangent) -> [{key: grad}, ...]``.
+
+    ``params`` defaults to ``module.get_parameters()``; gradients are taken at these values.
+    """
+    core = _core_module(module)
+    if params is None:
+        params = [{key: np.asarray(init, dtype=np.float64)} for key, _groups, init in core.trainables]
+    o, keys = _options(list(params), param_state, data_stimuli, data_clamps, t_max, delta_t, solver, voltage_solver,
+                       checkpoint_lengths, all_states)
+    f = _core.vjp(core, o)
+    recs = np.asarray(f.result)
+
+    def vjp_fn(cotangent, stimuli: bool = False):
+        """``[{key: grad}, ...]``; with ``stimuli=True`` also the gradient w.r.t. every sample of
+        every stimulus row (the module's stimuli in order, then data_stimuli rows), nA^-1."""
+        cot = _f64(cotangent)
+        if cot.shape != recs.shape:
+            raise ValueError(f"the cotangent has shape {cot.shape} but the recordings have {recs.shape}")
+        g_params, g_stimuli = f(cot)
+        grads = [{k: np.asarray(g)} for k, g in zip(keys, g_params)]
+        return (grads, [np.asarray(g) for g in g_stimuli]) if stimuli else grads
+
+    vjp_fn.stats = lambda: f.stats  # checkpoint levels, peak stored states, steps run
+    return recs, vjp_fn
+
+
+def value_and_grad(module, loss: Callable, params=None, **kwargs):
+    """``(loss value, [{key: grad}, ...])`` for ``loss(recs) -> (value, d value / d recs)``."""
+    recs, vjp_fn = vjp(module, params, **kwargs)
+    value, cotangent = loss(recs)
+    return value, vjp_fn(cotangent)

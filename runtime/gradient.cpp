@@ -1,0 +1,298 @@
+// Reverse mode over the whole time loop with nested checkpointing (Jaxley's
+// nested_checkpoint_scan): the forward pass keeps the states at the top-level chunk
+// boundaries; the backward pass walks the chunks last to first, recomputes each chunk's
+// sub-chunk boundaries from its start, recursing until single steps, which are recomputed
+// once more with their intermediates (AdjointStep::Capture) and run backwards.
+#include "runtime/gradient.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "frontend/module.h"
+#include "ir/error.h"
+#include "runtime/adjoint_step.h"
+#include "runtime/geometry_vjp.h"
+#include "runtime/interpreter.h"
+#include "runtime/prepare.h"
+
+namespace ranvier {
+namespace runtime {
+namespace {
+
+// Gradients are taken at `params`; without them, at the trainables' initial values
+// (get_parameters()), which is what a Jaxley user passes to integrate(params=...).
+IntegrateOptions with_trainables(const ir::Model& model, IntegrateOptions options) {
+  if (options.params.empty())
+    for (const auto& t : model.trainables) options.params.push_back(t.init);
+  return options;
+}
+
+}  // namespace
+
+class GradientEngine {
+ public:
+  GradientEngine(ir::Model model, const IntegrateOptions& options)
+      : model_(std::move(model)), options_(with_trainables(model_, options)), prepared_(prepare(model_, options_)) {
+    if (options.backend == "jit") fail_unsupported("gradients run in the reference interpreter; backend 'jit' has no adjoint");
+    if (options.interpreter_uses_kernel_exp) fail_unsupported("gradients with interpreter_uses_kernel_exp are not supported");
+    if (prepared_.solver == Solver::ExpEuler)
+      for (const auto& t : model_.trainables) {
+        const auto& geo = ir::geometry_columns();
+        if (std::find(geo.begin(), geo.end(), t.key) != geo.end())
+          fail_unsupported("gradients with respect to '{}' are not supported for solver 'exp_euler' (its transition matrix "
+                           "expm(G dt) is not differentiated); use bwd_euler or crank_nicolson", t.key);
+      }
+    step_ = std::make_unique<AdjointStep>(model_, prepared_);
+    check_first_step_against_interpreter();
+    const int T = prepared_.n_steps;
+    levels_ = options.checkpoint_lengths.empty()
+                  ? default_checkpoint_lengths(T, static_cast<std::size_t>(step_->state_size()) * sizeof(double))
+                  : options.checkpoint_lengths;
+    span_.assign(levels_.size(), 1);
+    for (int i = static_cast<int>(levels_.size()) - 2; i >= 0; --i) span_[i] = span_[i + 1] * levels_[i + 1];
+    stats_.checkpoint_lengths = levels_;
+    for (const auto& r : model_.recordings) {
+      int o = step_->offset(r.state);
+      RANVIER_ASSERT(o >= 0);
+      rec_.push_back(o + r.comp);
+    }
+  }
+
+  Result forward() {
+    const int T = prepared_.n_steps;
+    Result result;
+    result.n_recordings = static_cast<int>(rec_.size());
+    result.n_samples = T + 1;
+    result.data.assign(rec_.size() * static_cast<std::size_t>(T + 1), 0.0);
+    std::vector<double> x = step_->initial_state(), y;
+    auto record = [&](int sample, const std::vector<double>& s) {
+      for (std::size_t r = 0; r < rec_.size(); ++r) result.data[r * (T + 1) + sample] = s[rec_[r]];
+    };
+    record(0, x);
+    for (int k = 0; k < T; ++k) {
+      if (k % span_[0] == 0) store(top_, x);
+      step_->forward(k, x, y, nullptr);
+      ++stats_.steps_run;
+      x.swap(y);
+      record(k + 1, x);
+    }
+    n_samples_ = T + 1;
+    return result;
+  }
+
+  Gradients backward(const std::vector<double>& cotangent) {
+    if (cotangent.size() != rec_.size() * static_cast<std::size_t>(n_samples_))
+      fail("vjp: the cotangent has {} values but the result has {} ({} recordings x {} samples)", cotangent.size(),
+           rec_.size() * static_cast<std::size_t>(n_samples_), rec_.size(), n_samples_);
+    cot_ = &cotangent;
+    ParamCotangents pg = step_->zero_cotangents();
+    std::vector<double> g(static_cast<std::size_t>(step_->state_size()), 0.0);
+    const int T = prepared_.n_steps;
+    for (int j = static_cast<int>(top_.size()) - 1; j >= 0; --j) {
+      const long long k0 = j * span_[0];
+      reverse(1, static_cast<int>(k0), static_cast<int>(std::min<long long>(span_[0], T - k0)), top_[j], g, pg);
+    }
+    inject(0, g);
+    // With all_states the initial state (membrane currents included) is an input, not a
+    // function of the parameters: trainable initial states are overridden (gradient 0).
+    if (!options_.all_states) {
+      const std::vector<double> x0 = step_->initial_state();
+      step_->backward_initial_currents(x0, g, pg);
+    }
+    return to_trainables(g, pg);
+  }
+
+  GradientStats stats() const { return stats_; }
+
+ private:
+  void store(std::vector<std::vector<double>>& list, const std::vector<double>& x) {
+    list.push_back(x);
+    ++live_;
+    stats_.peak_stored_states = std::max(stats_.peak_stored_states, live_ + 1);  // + the state being advanced
+  }
+
+  // The adjoint re-implements the interpreter's step. Its first step must give the
+  // interpreter's state exactly (same ops, same order); a model feature the adjoint does not
+  // know (synapses, ion diffusion, a mechanism that writes v, ...) makes them differ, and then
+  // gradients would silently miss it: refuse instead. Costs one step.
+  void check_first_step_against_interpreter() const {
+    if (prepared_.n_steps < 1) return;
+    Prepared one = prepared_;
+    one.n_steps = 1;
+    for (auto& s : one.stimulus) s.resize(1);
+    for (auto& c : one.clamp) c.resize(1);
+    Interpreter interpreter(model_);
+    const Result r = interpreter.run(one, true);
+    std::vector<double> y;
+    step_->forward(0, step_->initial_state(), y, nullptr);
+    const States& st = *r.states;
+    const int n = model_.n_nodes();
+    for (std::size_t i = 0; i < st.names.size(); ++i) {
+      const int o = step_->offset(st.names[i]);
+      if (o < 0) fail_unsupported("gradients: the model has state '{}', which the adjoint does not handle", st.names[i]);
+      for (int k = 0; k < n; ++k) {
+        const double a = st.values[i][static_cast<std::size_t>(k)], b = y[static_cast<std::size_t>(o + k)];
+        if (!(a == b || (std::isnan(a) && std::isnan(b))))
+          fail_unsupported("gradients: this model uses a feature the adjoint does not cover yet ('{}' at node {} after one "
+                           "step: interpreter {}, adjoint {}); gradients are not supported for it",
+                           st.names[i], k, a, b);
+      }
+    }
+  }
+
+  void inject(int sample, std::vector<double>& g) const {
+    for (std::size_t r = 0; r < rec_.size(); ++r) g[rec_[r]] += (*cot_)[r * n_samples_ + sample];
+  }
+
+  // Steps [k0, k0 + len) from state x0, split into pieces of span_[level] steps each
+  // (level == levels_.size(): a single step, run backwards).
+  void reverse(std::size_t level, int k0, int len, const std::vector<double>& x0, std::vector<double>& g, ParamCotangents& pg) {
+    if (level == levels_.size()) {
+      RANVIER_ASSERT(len == 1);
+      inject(k0 + 1, g);
+      AdjointStep::Capture cap;
+      std::vector<double> y;
+      step_->forward(k0, x0, y, &cap);
+      ++stats_.steps_run;
+      step_->backward(k0, x0, cap, g, pg);
+      return;
+    }
+    const long long sub = span_[level];
+    const int n_sub = static_cast<int>((len + sub - 1) / sub);
+    const int last = k0 + static_cast<int>((n_sub - 1) * sub);  // start of the last piece
+    std::vector<std::vector<double>> starts;
+    std::vector<double> x = x0, y;
+    for (int k = k0;; ++k) {
+      if ((k - k0) % sub == 0) store(starts, x);
+      if (k == last) break;
+      step_->forward(k, x, y, nullptr);
+      ++stats_.steps_run;
+      x.swap(y);
+    }
+    for (int j = static_cast<int>(starts.size()) - 1; j >= 0; --j) {
+      const int s0 = k0 + static_cast<int>(j * sub);
+      reverse(level + 1, s0, static_cast<int>(std::min<long long>(sub, k0 + len - s0)), starts[j], g, pg);
+      live_ -= 1;
+      starts.pop_back();
+    }
+  }
+
+  Gradients to_trainables(const std::vector<double>& g, ParamCotangents& pg) const {
+    auto& gc = pg.columns;
+    const int n_comp = model_.n_comp;
+    // Initial states are read from the node table's columns (unless all_states is given).
+    const auto& names = step_->names();
+    for (std::size_t i = 0; i < names.size() && !options_.all_states; ++i) {
+      int c = model_.column_index(names[i]);
+      if (c < 0 || model_.is_current(names[i])) continue;
+      const int o = step_->offset(names[i]);
+      for (int k = 0; k < n_comp; ++k) gc[c][k] += g[o + k];
+    }
+    auto col = [&](const char* name) { return model_.column_index(name); };
+    for (int k = 0; k < n_comp; ++k) {
+      gc[col("area")][k] += pg.area[k];
+      gc[col("capacitance")][k] += pg.capacitance[k];
+    }
+    axial_conductances_vjp(model_, prepared_.columns, pg.axial, gc);
+    // Which value of each (column, compartment) comes from which trainable group, and which
+    // compartments have cylinder geometry recomputed from radius / length (prepare's order:
+    // params, then param_state; the last writer wins).
+    std::vector<char> cylinder(n_comp, 0);
+    std::vector<std::vector<std::pair<int, int>>> owner(model_.column_names.size());
+    auto owners = [&](int c) -> std::vector<std::pair<int, int>>& {
+      if (owner[c].empty()) owner[c].assign(n_comp, {-1, -1});
+      return owner[c];
+    };
+    for (std::size_t t = 0; t < model_.trainables.size(); ++t) {
+      const auto& tr = model_.trainables[t];
+      const int c = model_.column_index(tr.key);
+      for (std::size_t grp = 0; grp < tr.groups.size(); ++grp)
+        for (int k : tr.groups[grp]) {
+          owners(c)[k] = {static_cast<int>(t), static_cast<int>(grp)};
+          if (tr.key == "radius" || tr.key == "length") cylinder[k] = 1;
+        }
+    }
+    for (const auto& ps : options_.param_state) {
+      const int c = model_.column_index(ps.key);
+      for (int k : ps.comps) {
+        owners(c)[k] = {-1, -1};
+        if (ps.key == "radius" || ps.key == "length") cylinder[k] = 1;
+      }
+    }
+    cylinder_geometry_vjp(model_, prepared_.columns, cylinder, gc);
+    Gradients out;
+    for (std::size_t t = 0; t < model_.trainables.size(); ++t) {
+      const auto& tr = model_.trainables[t];
+      const int c = model_.column_index(tr.key);
+      std::vector<double> grads(tr.groups.size(), 0.0);
+      for (std::size_t grp = 0; grp < tr.groups.size(); ++grp)
+        for (int k : tr.groups[grp])
+          if (owner[c][k] == std::make_pair(static_cast<int>(t), static_cast<int>(grp))) grads[grp] += gc[c][k];
+      out.params.push_back(std::move(grads));
+    }
+    std::vector<std::size_t> lengths;
+    for (const auto& st : model_.stimuli) lengths.push_back(st.current.size());
+    for (const auto& st : options_.data_stimuli) lengths.push_back(st.current.size());
+    RANVIER_ASSERT(lengths.size() == pg.stimulus.size());
+    for (std::size_t s = 0; s < lengths.size(); ++s) {
+      std::vector<double> row(lengths[s], 0.0);
+      std::copy_n(pg.stimulus[s].begin(), std::min(row.size(), pg.stimulus[s].size()), row.begin());
+      out.stimuli.push_back(std::move(row));
+    }
+    return out;
+  }
+
+  ir::Model model_;
+  IntegrateOptions options_;
+  Prepared prepared_;
+  std::unique_ptr<AdjointStep> step_;
+  std::vector<int> levels_;
+  std::vector<long long> span_;  // steps per piece at each level
+  std::vector<std::vector<double>> top_;
+  std::vector<int> rec_;  // flat state index of each recording
+  int n_samples_ = 0;
+  int live_ = 0;
+  const std::vector<double>* cot_ = nullptr;
+  GradientStats stats_;
+};
+
+}  // namespace runtime
+
+std::vector<int> default_checkpoint_lengths(int n_steps, std::size_t state_bytes) {
+  const double bytes = static_cast<double>(state_bytes) * (n_steps + 1.0);
+  if (bytes <= static_cast<double>(kDefaultStateBudgetBytes) || n_steps < 4) return {std::max(n_steps, 1)};
+  const int a = static_cast<int>(std::ceil(std::sqrt(static_cast<double>(n_steps))));
+  return {a, (n_steps + a - 1) / a};
+}
+
+Vjp::Vjp(Result r, std::shared_ptr<runtime::GradientEngine> engine) : result(std::move(r)), engine_(std::move(engine)) {}
+
+Gradients Vjp::operator()(const std::vector<double>& cotangent) const { return engine_->backward(cotangent); }
+
+GradientStats Vjp::stats() const { return engine_->stats(); }
+
+Vjp vjp(const ir::Model& model, const IntegrateOptions& options) {
+  auto engine = std::make_shared<runtime::GradientEngine>(model, options);
+  Result r = engine->forward();
+  return Vjp(std::move(r), std::move(engine));
+}
+
+Vjp vjp(const Module& module, const IntegrateOptions& options) { return vjp(module.lower(), options); }
+
+std::vector<std::vector<double>> get_parameters(const Module& module) {
+  std::vector<std::vector<double>> out;
+  for (const auto& t : module.trainables()) out.push_back(t.init);
+  return out;
+}
+
+ValueAndGrad value_and_grad(const Module& module, const IntegrateOptions& options, const LossFunction& loss) {
+  Vjp f = vjp(module, options);
+  ValueAndGrad out;
+  std::vector<double> cot(f.result.data.size(), 0.0);
+  out.value = loss(f.result, cot);
+  out.grad = f(cot);
+  out.result = std::move(f.result);
+  return out;
+}
+
+}  // namespace ranvier

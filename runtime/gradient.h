@@ -1,0 +1,92 @@
+#pragma once
+// Gradients of a whole simulation (reverse mode / adjoints) with respect to the module's
+// trainable parameters and trainable initial states (Jaxley's make_trainable), as
+// jax.grad(jaxley.integrate) computes them.
+//
+// Gradients always run in the reference interpreter (double precision), whatever
+// IntegrateOptions::backend says; the compiled backend has no adjoint yet. Supported:
+// bwd_euler and crank_nicolson with any voltage_solver; trainable channel parameters,
+// initial states ("v", gates), radius, length, axial_resistivity, capacitance (and any other
+// column). exp_euler: channel parameters and initial states only (not geometry). Not
+// supported (raises ranvier::NotSupported): fwd_euler, geometry with exp_euler,
+// backend "jit", interpreter_uses_kernel_exp. With all_states (continuing a simulation) the
+// initial state is an input: trainable initial states then get gradient 0, as in Jaxley.
+//
+// Gradients are taken at IntegrateOptions::params; when it is empty, at the trainables' initial
+// values (get_parameters()), as a Jaxley user calls integrate(params=get_parameters()).
+//
+// Networks / synapses are not handled (this code predates them). As a guard, vjp() checks that
+// the adjoint's first step reproduces the interpreter's state exactly and raises NotSupported
+// otherwise, so a model feature the adjoint does not cover never gives silently wrong gradients.
+//
+// Memory: only states at checkpoint boundaries are kept; segments are recomputed in the
+// backward pass (IntegrateOptions::checkpoint_lengths, Jaxley's meaning: nested levels whose
+// product covers the steps). Without checkpoint_lengths every step's state is kept when that
+// takes at most kDefaultStateBudgetBytes, else two levels of ceil(sqrt(T)) are used.
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "runtime/integrate.h"
+
+namespace ranvier {
+
+inline constexpr std::size_t kDefaultStateBudgetBytes = std::size_t{256} << 20;
+
+// The levels used without checkpoint_lengths: {n_steps} (every state kept) when the states
+// fit in kDefaultStateBudgetBytes, else {ceil(sqrt(n_steps)), ceil(n_steps / that)}.
+std::vector<int> default_checkpoint_lengths(int n_steps, std::size_t state_bytes);
+
+// Jaxley's get_parameters(): the initial value of every trainable, one vector per
+// make_trainable call, one value per group (the layout of IntegrateOptions::params).
+std::vector<std::vector<double>> get_parameters(const Module& module);
+
+// d loss / d params, in the layout of IntegrateOptions::params, and d loss / d stimulus.
+struct Gradients {
+  std::vector<std::vector<double>> params;
+  // One row per stimulus (the module's stimuli, then IntegrateOptions::data_stimuli), as long
+  // as the given current (nA); samples beyond the simulated steps get 0 (Jaxley truncates).
+  std::vector<std::vector<double>> stimuli;
+};
+
+// What the checkpointed backward pass did (for tests and tuning).
+struct GradientStats {
+  std::vector<int> checkpoint_lengths;  // the levels used (after the default)
+  int peak_stored_states = 0;           // most full states held at once (checkpoints + the one being advanced)
+  long long steps_run = 0;              // forward steps, recomputation included (forward pass too)
+};
+
+namespace runtime {
+class GradientEngine;
+}
+
+// The forward result and its vector-Jacobian product: operator()(cotangent) with the
+// cotangent of Result::data (same shape, row-major (n_recordings, n_samples)) returns
+// sum(cotangent * d data / d params). May be called several times.
+class Vjp {
+ public:
+  Result result;
+  Gradients operator()(const std::vector<double>& cotangent) const;
+  GradientStats stats() const;
+
+  Vjp(Result r, std::shared_ptr<runtime::GradientEngine> engine);
+
+ private:
+  std::shared_ptr<runtime::GradientEngine> engine_;
+};
+
+Vjp vjp(const Module& module, const IntegrateOptions& options = {});
+Vjp vjp(const ir::Model& model, const IntegrateOptions& options = {});
+
+// loss(result, cotangent) returns the loss and writes d loss / d result.data into cotangent
+// (already sized like result.data and zeroed).
+using LossFunction = std::function<double(const Result&, std::vector<double>& cotangent)>;
+
+struct ValueAndGrad {
+  double value = 0.0;
+  Result result;
+  Gradients grad;
+};
+ValueAndGrad value_and_grad(const Module& module, const IntegrateOptions& options, const LossFunction& loss);
+
+}  // namespace ranvier

@@ -1,0 +1,284 @@
+// Gradients of whole simulations (runtime/gradient.h) against real Jaxley's jax.grad in
+// float64 (tests/reference/jaxley_grad/, written by make_grad_refs.py there) and against
+// central finite differences of Ranvier's own forward pass; checkpointing against the
+// unbounded-memory adjoint.
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "frontend/read_swc.h"
+#include "ir/error.h"
+#include "jaxley_case.h"
+#include "runtime/gradient.h"
+
+namespace ranvier {
+namespace {
+
+namespace fs = std::filesystem;
+using test::json;
+
+fs::path grad_dir() { return fs::path(test::source_dir()) / "tests" / "reference" / "jaxley_grad"; }
+
+json grad_case(const std::string& name) {
+  std::ifstream in(grad_dir() / "cases.json");
+  const json all = json::parse(in);
+  for (const json& c : all.at("cases"))
+    if (c.at("name") == name) return c;
+  throw std::runtime_error("no gradient case " + name);
+}
+
+json grad_reference(const std::string& name) {
+  std::ifstream in(grad_dir() / (name + ".json"));
+  return json::parse(in);
+}
+
+std::unique_ptr<Module> build(const json& c) {
+  const json& spec = c.at("module");
+  std::unique_ptr<Module> m;
+  if (spec.at("type") == "swc") {
+    swc::ReadOptions options;
+    options.ncomp = spec.at("ncomp").get<int>();
+    const fs::path file = fs::path(test::shared_dir()) / "data" / "morphologies" / spec.at("file").get<std::string>();
+    m = std::make_unique<Cell>(ranvier::read_swc(file.string(), options));
+  } else {
+    m = test::build_module(spec);
+  }
+  if (c.contains("solver_setup")) m->set_allowed_nodes_per_level(c.at("solver_setup").at("allowed_nodes_per_level"));
+  test::apply_ops(*m, c.at("ops"));
+  for (const json& t : c.at("trainables")) {
+    std::optional<double> init;
+    if (t.contains("init")) init = t.at("init").get<double>();
+    test::build_view(*m, t.at("view")).make_trainable(t.at("key"), init);
+  }
+  return m;
+}
+
+IntegrateOptions options_of(const json& c, Module& m) {
+  json spec = c.at("integrate");
+  std::vector<int> checkpoints;
+  if (spec.contains("checkpoint_lengths")) checkpoints = spec.at("checkpoint_lengths").get<std::vector<int>>();
+  spec.erase("checkpoint_lengths");
+  IntegrateOptions o = test::integrate_options(spec);
+  o.checkpoint_lengths = checkpoints;
+  if (c.contains("data_stimulus")) {
+    const json& ds = c.at("data_stimulus");
+    const View view = test::build_view(m, ds.at("view"));
+    for (int comp : view.comps())
+      o.data_stimuli.push_back({comp, test::build_current(ds.at("current"))});
+  }
+  if (c.contains("param_state"))
+    for (const json& ps : c.at("param_state"))
+      o.param_state.push_back({ps.at("key"), test::build_view(m, ps.at("view")).comps(), {ps.at("value").get<double>()}});
+  if (c.contains("continue_first")) {
+    // The states after a first run at the trainables' values start the differentiated run.
+    IntegrateOptions first = o;
+    first.t_max = c.at("continue_first").at("t_max").get<double>();
+    first.params = get_parameters(m);
+    first.return_states = true;
+    first.backend = "interpreter";
+    o.all_states = integrate(m, first).states;
+  }
+  return o;
+}
+
+// The case's loss (make_grad_refs.py's loss_of) and its cotangent.
+LossFunction loss_of(const json& c) {
+  const json loss = c.at("loss");
+  return [loss](const Result& r, std::vector<double>& cot) {
+    const int n = r.n_samples;
+    double value = 0.0;
+    if (loss.at("type") == "mse") {
+      const double target = loss.at("target").get<double>(), count = static_cast<double>(r.data.size());
+      for (std::size_t i = 0; i < r.data.size(); ++i) {
+        const double e = r.data[i] - target;
+        value += e * e / count;
+        cot[i] = 2.0 * e / count;
+      }
+    } else {
+      for (int rec = 0; rec < r.n_recordings; ++rec)
+        for (int k = 0; k < n; ++k) {
+          const double w = std::cos(0.05 * k + rec) / n;
+          value += r(rec, k) * w;
+          cot[static_cast<std::size_t>(rec) * n + k] = w;
+        }
+    }
+    return value;
+  };
+}
+
+double loss_value(const Module& m, const IntegrateOptions& o, const LossFunction& loss) {
+  IntegrateOptions interp = o;
+  interp.backend = "interpreter";
+  Result r = integrate(m, interp);
+  std::vector<double> cot(r.data.size());
+  return loss(r, cot);
+}
+
+class GradientVsJaxley : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(GradientVsJaxley, MatchesJaxGrad) {
+  const json c = grad_case(GetParam());
+  const json ref = grad_reference(GetParam());
+  if (c.at("module").at("type") == "swc" &&
+      !fs::exists(fs::path(test::shared_dir()) / "data" / "morphologies" / c.at("module").at("file").get<std::string>()))
+    GTEST_SKIP() << "shared morphology missing";
+  auto m = build(c);
+  const IntegrateOptions o = options_of(c, *m);
+  // Trainable values as Jaxley's get_parameters() gave them.
+  const auto params = get_parameters(*m);
+  ASSERT_EQ(params.size(), ref.at("params").size());
+  for (std::size_t t = 0; t < params.size(); ++t) {
+    const auto& expected = ref.at("params")[t].begin().value();
+    ASSERT_EQ(params[t].size(), expected.size()) << "trainable " << t;
+    for (std::size_t g = 0; g < params[t].size(); ++g) EXPECT_NEAR(params[t][g], expected[g].get<double>(), 1e-12 * std::abs(params[t][g]));
+  }
+  ValueAndGrad vg = value_and_grad(*m, o, loss_of(c));
+  const double ref_loss = ref.at("loss").get<double>();
+  EXPECT_NEAR(vg.value, ref_loss, 1e-9 * std::abs(ref_loss));
+  double worst = 0.0;
+  for (std::size_t t = 0; t < vg.grad.params.size(); ++t) {
+    const std::string key = ref.at("grads")[t].begin().key();
+    const auto& expected = ref.at("grads")[t].begin().value();
+    ASSERT_EQ(vg.grad.params[t].size(), expected.size()) << key;
+    for (std::size_t g = 0; g < expected.size(); ++g) {
+      const double want = expected[g].get<double>(), got = vg.grad.params[t][g];
+      // Exactly-zero references (e.g. the axial resistivity of one compartment) need an
+      // absolute floor: 1e-12 of the loss scale.
+      const double rel = std::abs(got - want) / std::max(std::abs(want), 1e-12 * std::abs(ref_loss));
+      worst = std::max(worst, rel);
+      EXPECT_LE(rel, 1e-6) << key << "[" << g << "]: ranvier " << got << " jaxley " << want;
+    }
+  }
+  if (c.contains("data_stimulus")) {
+    // d loss / d (every sample of the data_stimulate current), after the module's stimuli.
+    const auto& expected = ref.at("stimulus_grad");
+    ASSERT_EQ(vg.grad.stimuli.size(), m->stimuli().size() + 1);
+    const auto& got = vg.grad.stimuli.back();
+    ASSERT_EQ(got.size(), expected.size());
+    double scale = 0.0;
+    for (const auto& x : expected) scale = std::max(scale, std::abs(x.get<double>()));
+    for (std::size_t k = 0; k < got.size(); ++k) {
+      const double want = expected[k].get<double>();
+      // Samples whose gradient is tiny relative to the largest are compared at 1e-9 of it.
+      const double rel = std::abs(got[k] - want) / std::max(std::abs(want), 1e-9 * scale);
+      worst = std::max(worst, rel);
+      EXPECT_LE(rel, 1e-6) << "stimulus sample " << k << ": ranvier " << got[k] << " jaxley " << want;
+    }
+  }
+  RecordProperty("max_relative_deviation", std::to_string(worst));
+  std::cout << "[ grad ] " << GetParam() << ": max relative deviation from jax.grad " << worst << "\n";
+}
+
+INSTANTIATE_TEST_SUITE_P(Cases, GradientVsJaxley,
+                         ::testing::Values("comp_hh_bwd", "comp_hh_cn_currents", "cell_branched_hh",
+                                           "cell_branched_hh_checkpointed", "swc_ca1_hh", "cell_mixed_channels_clamps",
+                                           "tree7_dhs_gpu_cn", "cell_hh_exp_euler", "cell_data_stimulus",
+                                           "cell_continue_all_states", "branch_pospischil_all_channels"));
+
+// Central differences of the interpreter's loss, step h relative to the parameter.
+TEST(Gradients, MatchCentralFiniteDifferences) {
+  for (const char* name : {"comp_hh_bwd", "cell_branched_hh", "cell_mixed_channels_clamps"}) {
+    const json c = grad_case(name);
+    auto m = build(c);
+    IntegrateOptions o = options_of(c, *m);
+    const LossFunction loss = loss_of(c);
+    o.params = get_parameters(*m);
+    ValueAndGrad vg = value_and_grad(*m, o, loss);
+    double worst = 0.0;
+    for (std::size_t t = 0; t < o.params.size(); ++t) {
+      const std::size_t g = o.params[t].size() - 1;  // the last group of each trainable
+      const double x = o.params[t][g], h = 1e-5 * std::max(std::abs(x), 1e-3);
+      IntegrateOptions plus = o, minus = o;
+      plus.params[t][g] = x + h;
+      minus.params[t][g] = x - h;
+      const double fd = (loss_value(*m, plus, loss) - loss_value(*m, minus, loss)) / (2.0 * h);
+      const double got = vg.grad.params[t][g];
+      const double rel = std::abs(got - fd) / std::max(std::abs(fd), 1e-9 * std::abs(vg.value));
+      worst = std::max(worst, rel);
+      // Central differences are accurate to about (h^2 f''' + eps f / h) / f', ~1e-7 here.
+      EXPECT_LE(rel, 1e-5) << name << " trainable " << t << " (" << m->trainables()[t].key << "): adjoint " << got << " fd " << fd;
+    }
+    std::cout << "[ grad ] " << name << ": max relative deviation from central differences " << worst << "\n";
+  }
+}
+
+// The forward pass of vjp() is the interpreter's integrate(), value for value.
+TEST(Gradients, ForwardEqualsInterpreter) {
+  const json c = grad_case("cell_branched_hh");
+  auto m = build(c);
+  IntegrateOptions o = options_of(c, *m);
+  o.params = get_parameters(*m);
+  o.backend = "interpreter";
+  Result r = integrate(*m, o);
+  Vjp f = vjp(*m, o);
+  ASSERT_EQ(f.result.data.size(), r.data.size());
+  for (std::size_t i = 0; i < r.data.size(); ++i) ASSERT_EQ(f.result.data[i], r.data[i]) << i;
+}
+
+// checkpoint_lengths changes only memory and recomputation, not the gradient.
+TEST(Gradients, CheckpointingGivesTheSameGradientWithBoundedStates) {
+  const json c = grad_case("cell_branched_hh");
+  auto m = build(c);
+  IntegrateOptions o = options_of(c, *m);  // 200 steps
+  const LossFunction loss = loss_of(c);
+  o.checkpoint_lengths = {200};
+  Vjp all = vjp(*m, o);
+  std::vector<double> cot(all.result.data.size());
+  loss(all.result, cot);
+  const Gradients g_all = all(cot);
+  EXPECT_EQ(all.stats().peak_stored_states, 201);  // the state before every step, plus the one being advanced
+  for (const std::vector<int>& levels : {std::vector<int>{15, 14}, std::vector<int>{6, 6, 6}, std::vector<int>{7, 30}, std::vector<int>{1, 200}}) {
+    o.checkpoint_lengths = levels;
+    Vjp f = vjp(*m, o);
+    const Gradients g = f(cot);
+    int bound = 1;
+    for (int l : levels) bound += l;
+    EXPECT_LE(f.stats().peak_stored_states, bound) << levels.size() << " levels";
+    for (std::size_t t = 0; t < g.params.size(); ++t)
+      for (std::size_t k = 0; k < g.params[t].size(); ++k)
+        EXPECT_NEAR(g.params[t][k], g_all.params[t][k], 1e-12 * std::max(1.0, std::abs(g_all.params[t][k])))
+            << "levels " << levels[0] << " trainable " << t;
+  }
+  // Default: small simulations keep every state.
+  o.checkpoint_lengths.clear();
+  EXPECT_EQ(vjp(*m, o).stats().checkpoint_lengths, std::vector<int>{200});
+}
+
+TEST(Gradients, DefaultCheckpointingKeepsMemoryModest) {
+  // 800 steps of the 1016-compartment tree (~46 kB per state): every state (37 MB).
+  EXPECT_EQ(default_checkpoint_lengths(800, 46000), std::vector<int>{800});
+  // 100000 steps of it would be 4.6 GB: two levels of ~sqrt(T), 633 states (29 MB).
+  EXPECT_EQ(default_checkpoint_lengths(100000, 46000), (std::vector<int>{317, 316}));
+  EXPECT_EQ(default_checkpoint_lengths(0, 46000), std::vector<int>{1});
+}
+
+TEST(Gradients, UnsupportedCasesSayWhat) {
+  const json c = grad_case("comp_hh_bwd");
+  auto m = build(c);
+  IntegrateOptions o = options_of(c, *m);
+  o.solver = "fwd_euler";
+  try {
+    vjp(*m, o);
+    FAIL() << "fwd_euler gradients should raise";
+  } catch (const NotSupported& e) {
+    EXPECT_NE(std::string(e.what()).find("fwd_euler"), std::string::npos) << e.what();
+  }
+  o.solver = "exp_euler";  // geometry (radius, length, capacitance) is trainable here
+  try {
+    vjp(*m, o);
+    FAIL() << "exp_euler geometry gradients should raise";
+  } catch (const NotSupported& e) {
+    EXPECT_NE(std::string(e.what()).find("exp_euler"), std::string::npos) << e.what();
+  }
+  o.solver = "bwd_euler";
+  o.backend = "jit";
+  EXPECT_THROW(vjp(*m, o), NotSupported);
+  o.backend = "auto";
+  Vjp f = vjp(*m, o);
+  EXPECT_THROW(f(std::vector<double>(3, 0.0)), Error);  // wrong cotangent shape
+}
+
+}  // namespace
+}  // namespace ranvier
