@@ -62,6 +62,24 @@ void apply_override(const ir::Model& model, std::vector<std::vector<double>>& co
   }
 }
 
+// data_set / trainable of a synapse parameter or initial state: `edges` are indices within
+// the synapse's type.
+void apply_synapse_override(const ir::Model& model, Prepared& p, int group, const std::string& key,
+                            const std::vector<int>& edges, const std::vector<double>& values, const char* what) {
+  const ir::SynapseGroup& g = model.synapses[static_cast<std::size_t>(group)];
+  int c = g.column_index(key);
+  if (c < 0) fail_key("{}: '{}' is not a parameter or state of synapse type '{}'", what, key, g.type.name);
+  if (values.size() != 1 && values.size() != edges.size())
+    fail("{}: '{}' got {} values for {} synapses", what, key, values.size(), edges.size());
+  for (std::size_t i = 0; i < edges.size(); ++i) {
+    int e = edges[i];
+    if (e < 0 || e >= g.size()) fail("{}: synapse {} of type '{}' does not exist (there are {})", what, e, g.type.name, g.size());
+    double x = values.size() == 1 ? values[0] : values[i];
+    if (!std::isfinite(x)) fail("{}: '{}' at synapse {} is {}; it must be finite", what, key, e, x);
+    p.synapse_columns[static_cast<std::size_t>(group)][static_cast<std::size_t>(c)][static_cast<std::size_t>(e)] = x;
+  }
+}
+
 // Pad (currents, with zeros) or truncate (both) an external to n samples.
 std::vector<double> fit(const std::vector<double>& x, int n, bool pad_allowed, const std::string& what) {
   std::vector<double> out(x.begin(), x.begin() + std::min<std::size_t>(x.size(), static_cast<std::size_t>(n)));
@@ -157,6 +175,25 @@ void initial_currents(const ir::Model& model, const std::vector<std::vector<doub
   }
 }
 
+void initial_synapse_currents(const ir::Model& model, const std::vector<std::vector<std::vector<double>>>& synapse_columns,
+                              States& states) {
+  const auto& v = states.at("v");
+  for (std::size_t gi = 0; gi < model.synapses.size(); ++gi) {
+    const ir::SynapseGroup& g = model.synapses[gi];
+    std::vector<double> current(static_cast<std::size_t>(g.size()));
+    for (int e = 0; e < g.size(); ++e)
+      current[static_cast<std::size_t>(e)] = ir::evaluate(g.type.current, [&](const ir::Node* n) -> double {
+        if (n->op == ir::Op::State && n->name == ir::kPreVoltage) return v[g.pre[e]];
+        if (n->op == ir::Op::State && n->name == ir::kPostVoltage) return v[g.post[e]];
+        if (n->op == ir::Op::State) return states.at(n->name)[e];
+        RANVIER_ASSERT(n->op == ir::Op::Param && "synapse current depends on v or dt");
+        return synapse_columns[gi][static_cast<std::size_t>(g.column_index(n->name))][e];
+      });
+    states.names.push_back(g.type.current_name());
+    states.values.push_back(std::move(current));
+  }
+}
+
 Prepared prepare(const ir::Model& model, const IntegrateOptions& options) {
   Prepared p;
   p.dt = options.delta_t;
@@ -171,6 +208,13 @@ Prepared prepare(const ir::Model& model, const IntegrateOptions& options) {
 
   // Parameters: the node table, then trainables, then data_set.
   p.columns = model.columns;
+  for (const auto& g : model.synapses) p.synapse_columns.push_back(g.columns);
+  // A key of the node table, or else of a synapse type (then `comps` are synapse indices).
+  auto override_any = [&](const std::string& key, const std::vector<int>& comps, const std::vector<double>& values, const char* what) {
+    int group = model.column_index(key) < 0 ? model.synapse_group_of(key) : -1;
+    if (group >= 0) return apply_synapse_override(model, p, group, key, comps, values, what);
+    apply_override(model, p.columns, key, comps, values, what);
+  };
   if (!options.params.empty()) {
     if (options.params.size() != model.trainables.size())
       fail("params has {} entries but the module has {} trainable parameter(s)", options.params.size(), model.trainables.size());
@@ -179,10 +223,10 @@ Prepared prepare(const ir::Model& model, const IntegrateOptions& options) {
       if (options.params[t].size() != tr.groups.size())
         fail("params[{}] ('{}') has {} values but {} parameters were made trainable", t, tr.key, options.params[t].size(), tr.groups.size());
       for (std::size_t g = 0; g < tr.groups.size(); ++g)
-        apply_override(model, p.columns, tr.key, tr.groups[g], {options.params[t][g]}, "params");
+        override_any(tr.key, tr.groups[g], {options.params[t][g]}, "params");
     }
   }
-  for (const auto& ps : options.param_state) apply_override(model, p.columns, ps.key, ps.comps, ps.values, "data_set");
+  for (const auto& ps : options.param_state) override_any(ps.key, ps.comps, ps.values, "data_set");
   for (const auto& name : ir::geometry_columns()) {
     const auto& c = p.columns[col(model, name)];
     for (int k = 0; k < model.n_comp; ++k)
@@ -205,6 +249,15 @@ Prepared prepare(const ir::Model& model, const IntegrateOptions& options) {
     for (const auto& m : model.mechanisms)
       for (const auto& s : m.states) need(s.name);
     for (const auto& c : model.current_names) need(c);
+    for (const auto& g : model.synapses) {
+      std::vector<std::string> names;
+      for (const auto& st : g.type.states) names.push_back(st.name);
+      names.push_back(g.type.current_name());
+      for (const auto& name : names)
+        if (p.initial.at(name).size() != static_cast<std::size_t>(g.size()))
+          fail("all_states['{}'] has {} values but the network has {} synapse(s) of type '{}'", name, p.initial.at(name).size(),
+               g.size(), g.type.name);
+    }
   } else {
     std::vector<double> v(model.n_nodes(), -1.0);  // branchpoints hold -1 like Jaxley's to_jax()
     const auto& v0 = p.columns[col(model, "v")];
@@ -221,6 +274,14 @@ Prepared prepare(const ir::Model& model, const IntegrateOptions& options) {
         p.initial.values.push_back(x);
       }
     initial_currents(model, p.columns, p.initial);
+    for (std::size_t gi = 0; gi < model.synapses.size(); ++gi) {
+      const ir::SynapseGroup& g = model.synapses[gi];
+      for (const auto& st : g.type.states) {
+        p.initial.names.push_back(st.name);
+        p.initial.values.push_back(p.synapse_columns[gi][static_cast<std::size_t>(g.column_index(st.name))]);
+      }
+    }
+    initial_synapse_currents(model, p.synapse_columns, p.initial);
   }
 
   // Externals and the time grid.

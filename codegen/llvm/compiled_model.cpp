@@ -135,6 +135,9 @@ runtime::BatchResult CompiledModel::integrate(const std::vector<IntegrateOptions
 Result CompiledModel::integrate(const IntegrateOptions& options) const { return integrate(std::vector<IntegrateOptions>{options}).lane(0); }
 
 CompiledModel compile(const ir::Model& model, const CompileOptions& options) {
+  if (!model.synapses.empty())
+    fail_unsupported("the LLVM backend does not support synapses yet ({} synapse type(s) in this network); integrate with backend 'interpreter'",
+                     model.synapses.size());
   auto impl = std::make_shared<CompiledModel::Impl>();
   impl->model = model;
   impl->options = options;

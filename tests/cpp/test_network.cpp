@@ -1,0 +1,212 @@
+// Networks and synapses against real Jaxley 0.14 (float64): every case of
+// tests/reference/jaxley_net/cases.json (2 to 50 cells, branched cells, all three built-in
+// synapse types, several synapses onto one compartment, per-synapse set, trainables and
+// data_set of synapse parameters, bwd_euler / crank_nicolson / jax.sparse), recordings of v,
+// channel states, synapse states and synapse currents. Then structural checks of the network
+// model (forest, views, connection helpers) and the backend selection for synapses.
+#include <cmath>
+
+#include <gtest/gtest.h>
+
+#include "ir/error.h"
+#include "network_case.h"
+#include "passes/dhs_schedule.h"
+
+namespace ranvier {
+namespace {
+
+constexpr double kTolerance = 1e-8;  // in the recorded state's unit (mV for v, nA for currents)
+
+class NetworkCase : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(NetworkCase, MatchesJaxley) {
+  const test::json c = test::network_case(GetParam());
+  auto net = test::build_network_case(c);
+  IntegrateOptions opt = test::network_options(*net, c.at("integrate"));
+  Result r = integrate(*net, opt);
+  auto csv = test::read_csv(test::source_dir() + "/tests/reference/jaxley_net/" + GetParam() + ".csv");
+  ASSERT_EQ(static_cast<std::size_t>(r.n_recordings) + 1, csv.header.size()) << "number of recordings";
+  double case_worst = 0.0;
+  for (int i = 0; i < r.n_recordings; ++i) {
+    const auto& expected = csv.columns[static_cast<std::size_t>(i) + 1];
+    ASSERT_EQ(static_cast<std::size_t>(r.n_samples), expected.size()) << csv.header[i + 1] << ": number of samples";
+    double worst = 0.0;
+    int at = 0;
+    for (int t = 0; t < r.n_samples; ++t) {
+      double d = std::abs(r(i, t) - expected[static_cast<std::size_t>(t)]);
+      if (!(d <= worst)) worst = d, at = t;  // also catches NaN
+    }
+    EXPECT_LT(worst, kTolerance) << csv.header[i + 1] << " (recording " << i << "): max |ranvier - jaxley| = " << worst
+                                 << " at sample " << at;
+    case_worst = std::max(case_worst, worst);
+  }
+  RecordProperty("max_abs_deviation", std::to_string(case_worst));
+  std::printf("[ max |ranvier - jaxley| over %d recordings x %d samples: %.3g ]\n", r.n_recordings, r.n_samples, case_worst);
+}
+
+std::vector<std::string> case_names() {
+  std::vector<std::string> names;
+  for (const auto& c : test::network_cases()) names.push_back(c.at("name"));
+  return names;
+}
+
+INSTANTIATE_TEST_SUITE_P(Reference, NetworkCase, ::testing::ValuesIn(case_names()),
+                         [](const ::testing::TestParamInfo<std::string>& param_info) { return param_info.param; });
+
+Cell hh_cell(int ncomp, std::vector<int> parents) {
+  Cell c(Branch(Compartment(), ncomp), parents);
+  c.insert(channels::HH());
+  return c;
+}
+
+TEST(Network, IsAForestWithOneRootPerCell) {
+  Network net({hh_cell(2, {-1, 0, 0}), hh_cell(1, {-1}), hh_cell(3, {-1, 0})});
+  EXPECT_EQ(net.n_cells(), 3);
+  EXPECT_EQ(net.n_comp(), 6 + 1 + 6);
+  EXPECT_EQ(net.parents(), (std::vector<int>{-1, 0, 0, -1, -1, 4}));
+  ir::Model m = net.lower();
+  EXPECT_EQ(m.n_bp, 2);  // one per parent branch with children: cell 0 branch 0, cell 2 branch 0
+  // No edge couples two cells.
+  for (const auto& e : m.edges) {
+    auto cell_of_node = [&](int node) { return node < m.n_comp ? net.cell_of(node) : -1; };
+    if (e.source < m.n_comp && e.sink < m.n_comp) {
+      EXPECT_EQ(cell_of_node(e.source), cell_of_node(e.sink));
+    }
+  }
+  // The DHS schedule has one root per cell (comp 0 of each) and eliminates every other node.
+  passes::DhsSchedule s = passes::dhs_schedule(m, 1);
+  std::vector<int> roots;
+  for (int n = 0; n < m.n_nodes(); ++n)
+    if (s.parent[n] < 0) roots.push_back(n);
+  EXPECT_EQ(roots, (std::vector<int>{0, 6, 7}));
+  std::size_t eliminated = 0;
+  for (const auto& level : s.levels) eliminated += level.size();
+  EXPECT_EQ(eliminated, static_cast<std::size_t>(m.n_nodes() - 3));
+}
+
+TEST(Network, UnconnectedCellsEqualSeparateSimulations) {
+  // Without synapses the cells of a network evolve exactly as when simulated alone, with
+  // every voltage solver (the forest must not couple them).
+  for (const char* solver : {"jaxley.dhs", "jaxley.dhs.gpu", "jax.sparse"}) {
+    Cell a = hh_cell(2, {-1, 0, 0}), b = hh_cell(3, {-1});
+    a.branch(1).comp(1).stimulate(step_current(1.0, 3.0, 0.3, 0.025, 5.0));
+    a.branch(2).comp(0).record("v");
+    b.set("v", -60.0);
+    b.branch(0).comp(2).record("v");
+    Network net({a, b});
+    net.cell(0).branch(1).comp(1).stimulate(step_current(1.0, 3.0, 0.3, 0.025, 5.0));
+    net.cell(0).branch(2).comp(0).record("v");
+    net.cell(1).branch(0).comp(2).record("v");
+    IntegrateOptions opt;
+    opt.t_max = 5.0;
+    opt.voltage_solver = solver;
+    opt.backend = "interpreter";
+    Result ra = integrate(a, opt), rb = integrate(b, opt), rn = integrate(net, opt);
+    // The tree solves eliminate each cell exactly as alone (bit-identical); the general sparse
+    // LU factors the whole matrix with its own scaling and ordering, so it agrees to rounding
+    // (amplified to ~1e-11 mV during spikes).
+    const double tol = std::string(solver) == "jax.sparse" ? 1e-9 : 0.0;
+    for (int t = 0; t < rn.n_samples; ++t) {
+      EXPECT_NEAR(rn(0, t), ra(0, t), tol) << solver;
+      EXPECT_NEAR(rn(1, t), rb(0, t), tol) << solver;
+    }
+  }
+}
+
+TEST(Network, UnconnectedNetworkOnTheJitEqualsTheInterpreter) {
+  Network net({hh_cell(2, {-1, 0, 0}), hh_cell(3, {-1})});
+  net.cell(1).stimulate(step_current(1.0, 3.0, 0.3, 0.025, 5.0));
+  net.cell("all").branch(0).comp(0).record("v");
+  IntegrateOptions opt;
+  opt.t_max = 5.0;
+  opt.backend = "interpreter";
+  opt.interpreter_uses_kernel_exp = true;
+  Result ri = integrate(net, opt);
+  opt.backend = "auto";
+  Result rj = integrate(net, opt);
+  for (int i = 0; i < ri.n_recordings; ++i)
+    for (int t = 0; t < ri.n_samples; ++t) EXPECT_NEAR(rj(i, t), ri(i, t), 1e-10 * std::abs(ri(i, t)));
+}
+
+TEST(Network, SynapsesRunOnTheInterpreterUnderAutoAndAreRefusedByTheJit) {
+  Network net({hh_cell(1, {-1}), hh_cell(1, {-1})});
+  connect(net.cell(0), net.cell(1), synapses::IonotropicSynapse());
+  net.record("v");
+  IntegrateOptions opt;
+  opt.t_max = 1.0;
+  Result a = integrate(net, opt);  // auto
+  opt.backend = "interpreter";
+  Result b = integrate(net, opt);
+  EXPECT_EQ(a.data, b.data);
+  opt.backend = "jit";
+  EXPECT_THROW(integrate(net, opt), NotSupported);
+}
+
+TEST(Network, ViewsAreLocalToTheCell) {
+  Network net({hh_cell(2, {-1, 0, 0}), hh_cell(3, {-1, 0})});
+  EXPECT_EQ(net.cell(1).comps(), (std::vector<int>{6, 7, 8, 9, 10, 11}));
+  EXPECT_EQ(net.cell(1).branch(1).comps(), (std::vector<int>{9, 10, 11}));
+  EXPECT_EQ(net.cell(1).branch(1).comp(2).comps(), (std::vector<int>{11}));
+  EXPECT_EQ(net.cell("all").branch(0).comp(0).comps(), (std::vector<int>{0, 6}));
+  EXPECT_EQ(net.cell(0).branch(2).loc(1.0).comps(), (std::vector<int>{5}));
+}
+
+TEST(Network, ConnectionHelpersFollowJaxleysOrder) {
+  Network net({hh_cell(2, {-1, 0}), hh_cell(1, {-1}), hh_cell(1, {-1})});
+  fully_connect(net.cell(0), net.cell("all"), synapses::TanhRateSynapse());
+  const auto& g = net.synapse_groups().at(0);
+  EXPECT_EQ(g.pre, (std::vector<int>{0, 0, 0}));
+  EXPECT_EQ(g.post, (std::vector<int>{0, 4, 5}));
+  connectivity_matrix_connect(net.cell("all"), net.cell("all"), synapses::IonotropicSynapse(),
+                              {{false, true, true}, {true, false, false}, {false, true, false}});
+  const auto& h = net.synapse_groups().at(1);
+  EXPECT_EQ(h.pre, (std::vector<int>{0, 0, 4, 5}));
+  EXPECT_EQ(h.post, (std::vector<int>{4, 5, 0, 4}));
+  EXPECT_EQ(net.n_synapses(), 7);
+}
+
+TEST(Network, SparseConnectIsReproducibleFromTheSeed) {
+  std::vector<Cell> cells(20, hh_cell(1, {-1}));
+  Network a(cells), b(cells), c(cells);
+  sparse_connect(a.cell("all"), a.cell("all"), synapses::IonotropicSynapse(), 0.3, 42);
+  sparse_connect(b.cell("all"), b.cell("all"), synapses::IonotropicSynapse(), 0.3, 42);
+  sparse_connect(c.cell("all"), c.cell("all"), synapses::IonotropicSynapse(), 0.3, 43);
+  ASSERT_FALSE(a.synapse_groups().empty());
+  EXPECT_EQ(a.synapse_groups()[0].pre, b.synapse_groups()[0].pre);
+  EXPECT_EQ(a.synapse_groups()[0].post, b.synapse_groups()[0].post);
+  EXPECT_NE(a.synapse_groups()[0].post, c.synapse_groups()[0].post);
+  // About p * 400 synapses, sorted by presynaptic cell.
+  int n = a.synapse_groups()[0].size();
+  EXPECT_GT(n, 80);
+  EXPECT_LT(n, 160);
+  EXPECT_TRUE(std::is_sorted(a.synapse_groups()[0].pre.begin(), a.synapse_groups()[0].pre.end()));
+}
+
+TEST(Network, SynapseStatesContinueFromAllStates) {
+  // A run of 2 ms continued for 2 ms equals one run of 4 ms (synapse states are carried).
+  auto make = [] {
+    auto net = std::make_unique<Network>(std::vector<Cell>{hh_cell(1, {-1}), hh_cell(1, {-1})});
+    connect(net->cell(0), net->cell(1), synapses::IonotropicSynapse());
+    net->synapses("IonotropicSynapse").set("IonotropicSynapse_gS", 0.05);
+    net->cell(0).stimulate(std::vector<double>(400, 0.5));
+    net->cell(1).record("v");
+    net->synapses("IonotropicSynapse").record("IonotropicSynapse_s");
+    return net;
+  };
+  auto net = make();
+  IntegrateOptions opt;
+  opt.t_max = 4.0;
+  Result whole = integrate(*net, opt);
+  opt.t_max = 2.0;
+  opt.return_states = true;
+  Result first = integrate(*net, opt);
+  IntegrateOptions next;
+  next.t_max = 2.0;
+  next.all_states = first.states;
+  Result second = integrate(*net, next);
+  for (int i = 0; i < 2; ++i)
+    for (int t = 0; t < second.n_samples; ++t) EXPECT_DOUBLE_EQ(second(i, t), whole(i, t + 80));
+}
+
+}  // namespace
+}  // namespace ranvier
