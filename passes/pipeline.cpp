@@ -4,6 +4,7 @@
 #include "passes/fold_constants.h"
 #include "passes/fuse_mechanisms.h"
 #include "passes/linearize.h"
+#include "passes/lower_synapses.h"
 
 namespace ranvier::passes {
 
@@ -15,6 +16,9 @@ PipelineResult lower_to_kernel(const ir::Model& model, const PipelineOptions& op
   keep("model", model.print());
   r.kernel = fuse_mechanisms(model);
   keep("fuse_mechanisms", r.kernel.print());
+  r.kernel.linearization = options.linearization;
+  r.kernel = lower_synapses(model, std::move(r.kernel));  // before linearize: it adds the synaptic terms
+  if (!model.synapses.empty()) keep("lower_synapses", r.kernel.print());
   r.kernel = linearize(std::move(r.kernel), options.linearization);
   keep("linearize", r.kernel.print());
   r.kernel = fold_constants(std::move(r.kernel));

@@ -11,13 +11,7 @@ namespace ranvier {
 Result integrate(const ir::Model& model, const IntegrateOptions& options) {
   if (options.backend != "auto" && options.backend != "interpreter" && options.backend != "jit")
     fail("unknown backend '{}'; use auto, interpreter or jit", options.backend);
-  // The compiled backend has no synapse kernels yet: networks with synapses run on the
-  // interpreter under "auto", and asking for "jit" is an error rather than a wrong answer.
-  if (!model.synapses.empty() && options.backend == "jit")
-    fail_unsupported("backend 'jit' does not support synapses yet ({} synapse type(s) in this network); use backend 'auto' or 'interpreter'",
-                     model.synapses.size());
-  const bool want_jit = options.backend == "jit" ||
-                        (options.backend == "auto" && model.synapses.empty() && runtime::jit_supports(options));
+  const bool want_jit = options.backend == "jit" || (options.backend == "auto" && runtime::jit_supports(options));
   if (want_jit && runtime::jit_backend()) return runtime::jit_backend()(model, options);
   if (options.backend == "jit") fail_unsupported("backend 'jit' requested, but Ranvier was built without the LLVM backend");
   runtime::Prepared prepared = runtime::prepare(model, options);

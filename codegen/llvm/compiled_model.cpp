@@ -56,6 +56,7 @@ std::shared_ptr<CodeEntry> compile_kernel(const ir::KernelIR& kernel, bool float
   entry->binding.float32 = float32;
   entry->code = llvm_backend::Jit::instance().compile(std::move(emitted.module), std::move(emitted.context), false);
   for (const auto& f : emitted.group_functions) entry->binding.groups.push_back(entry->code->lookup(f));
+  for (const auto& f : emitted.synapse_functions) entry->binding.synapses.push_back(entry->code->lookup(f));
   entry->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   ++g_compilations;
   cache()[key] = entry;
@@ -135,9 +136,6 @@ runtime::BatchResult CompiledModel::integrate(const std::vector<IntegrateOptions
 Result CompiledModel::integrate(const IntegrateOptions& options) const { return integrate(std::vector<IntegrateOptions>{options}).lane(0); }
 
 CompiledModel compile(const ir::Model& model, const CompileOptions& options) {
-  if (!model.synapses.empty())
-    fail_unsupported("the LLVM backend does not support synapses yet ({} synapse type(s) in this network); integrate with backend 'interpreter'",
-                     model.synapses.size());
   auto impl = std::make_shared<CompiledModel::Impl>();
   impl->model = model;
   impl->options = options;

@@ -460,15 +460,6 @@ TEST(Errors, BadSynapseDataSet) {
   EXPECT_ERROR(Error, integrate(net, opt), "IonotropicSynapse_gS", "finite");
 }
 
-TEST(Errors, SynapsesOnTheJitAreNotSupported) {
-  Network net = small_network();
-  connect(net.cell(0).branch(0).comp(0), net.cell(1), synapses::TanhRateSynapse());
-  net.cell(1).record("v");
-  IntegrateOptions opt = short_run();
-  opt.backend = "jit";
-  EXPECT_ERROR(NotSupported, integrate(net, opt), "jit", "synapse");
-}
-
 TEST(Errors, SparseConnectBadProbability) {
   Network net = small_network();
   EXPECT_ERROR(Error, sparse_connect(net.cell("all"), net.cell("all"), synapses::IonotropicSynapse(), 1.5, 0), "p = 1.5");
