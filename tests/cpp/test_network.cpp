@@ -183,6 +183,30 @@ TEST(Network, JitBatchWithDifferentSynapseParametersPerLane) {
   }
 }
 
+TEST(Network, SymbolicAndFloat32SynapseLinearisation) {
+  // The exact derivative of the current along (v_pre + h, v_post + h) and the float32
+  // kernels stay close to Jaxley's finite difference on a spiking network with all types.
+  const test::json c = test::network_case("net3_branched_all_types");
+  auto net = test::build_network_case(c);
+  IntegrateOptions opt = test::network_options(*net, c.at("integrate"));
+  Result fd = compile(*net).integrate(opt);
+  CompileOptions symbolic, f32;
+  symbolic.symbolic_derivative = true;
+  f32.float32 = true;
+  Result exact = compile(*net, symbolic).integrate(opt);
+  Result single = compile(*net, f32).integrate(opt);
+  double worst_exact = 0.0, worst_f32 = 0.0;
+  for (std::size_t i = 0; i < fd.data.size(); ++i) {
+    worst_exact = std::max(worst_exact, std::abs(fd.data[i] - exact.data[i]));
+    worst_f32 = std::max(worst_f32, std::abs(exact.data[i] - single.data[i]));
+  }
+  std::printf("[ symbolic vs finite difference: %.3g; float32 vs float64 (both symbolic): %.3g ]\n", worst_exact, worst_f32);
+  EXPECT_GT(worst_exact, 0.0);
+  EXPECT_LT(worst_exact, 1e-2);
+  EXPECT_LT(worst_f32, 1e-2);
+  EXPECT_NE(compile(*net, symbolic).source(Stage::Linearized).find("synapse kernel: TanhRateSynapse"), std::string::npos);
+}
+
 TEST(Network, JitContinuesSynapseStates) {
   Network net({hh_cell(1, {-1}), hh_cell(1, {-1})});
   connect(net.cell(0), net.cell(1), synapses::IonotropicSynapse());
