@@ -29,13 +29,14 @@ int first_comp_of_cell(const Module& m, int cell) { return m.first_comp(m.first_
 
 // The first compartment of each cell within the view (Jaxley: groupby(cell).first()).
 std::vector<int> first_comp_in_view(const View& v, const std::vector<int>& cells) {
+  // One pass: the view's compartments are sorted, so the first one met per cell is its first.
+  std::vector<int> first(static_cast<std::size_t>(v.module().n_cells()), -1);
+  for (int c : v.comps()) {
+    int& f = first[static_cast<std::size_t>(v.module().cell_of(c))];
+    if (f < 0) f = c;
+  }
   std::vector<int> out;
-  for (int cell : cells)
-    for (int c : v.comps())
-      if (v.module().cell_of(c) == cell) {
-        out.push_back(c);
-        break;
-      }
+  for (int cell : cells) out.push_back(first[static_cast<std::size_t>(cell)]);
   return out;
 }
 
