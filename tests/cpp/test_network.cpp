@@ -253,6 +253,23 @@ TEST(Network, ConnectionHelpersFollowJaxleysOrder) {
   EXPECT_EQ(net.n_synapses(), 7);
 }
 
+TEST(Network, TrainableGroupsFollowJaxley) {
+  // Jaxley 0.14 on this network: edge("all") -> one value per synapse (9), the type -> one
+  // shared value, cell("all") -> one per cell (3), cell(1).branch("all") -> one per branch (3).
+  Network net({hh_cell(2, {-1, 0, 0}), hh_cell(2, {-1, 0, 0}), hh_cell(2, {-1, 0, 0})});
+  fully_connect(net.cell("all"), net.cell("all"), synapses::IonotropicSynapse());
+  net.synapses("IonotropicSynapse").edge("all").make_trainable("IonotropicSynapse_gS");
+  net.synapses("IonotropicSynapse").make_trainable("IonotropicSynapse_k_minus");
+  net.cell("all").make_trainable("radius");
+  net.cell(1).branch("all").make_trainable("length");
+  ASSERT_EQ(net.trainables().size(), 4u);
+  EXPECT_EQ(net.trainables()[0].groups.size(), 9u);
+  EXPECT_EQ(net.trainables()[1].groups.size(), 1u);
+  EXPECT_EQ(net.trainables()[2].groups.size(), 3u);
+  EXPECT_EQ(net.trainables()[3].groups.size(), 3u);
+  EXPECT_EQ(net.trainables()[3].groups[2], (std::vector<int>{10, 11}));
+}
+
 TEST(Network, SparseConnectIsReproducibleFromTheSeed) {
   std::vector<Cell> cells(20, hh_cell(1, {-1}));
   Network a(cells), b(cells), c(cells);
