@@ -27,5 +27,6 @@ inline std::vector<double> to_vector(const Array1D& a) { return std::vector<doub
 void bind_expr(nb::module_& m);
 void bind_module(nb::module_& m);
 void bind_integrate(nb::module_& m);
+void bind_network(nb::module_& m);
 
 }  // namespace ranvier::python

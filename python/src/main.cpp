@@ -24,5 +24,6 @@ NB_MODULE(_core, m) {
 
   bind_expr(m);
   bind_module(m);
+  bind_network(m);
   bind_integrate(m);
 }
