@@ -33,10 +33,15 @@ inline json network_case(const std::string& name) {
 
 inline Cell build_net_cell(const json& spec) {
   std::vector<int> parents = spec.value("parents", std::vector<int>{-1});
-  if (spec.at("ncomp").is_number()) return Cell(Branch(Compartment(), spec.at("ncomp").get<int>()), parents);
   std::vector<Branch> branches;
-  for (int n : spec.at("ncomp").get<std::vector<int>>()) branches.emplace_back(Compartment(), n);
-  return Cell(branches, parents);
+  if (spec.at("ncomp").is_number()) branches.assign(parents.size(), Branch(Compartment(), spec.at("ncomp").get<int>()));
+  else
+    for (int n : spec.at("ncomp").get<std::vector<int>>()) branches.emplace_back(Compartment(), n);
+  Cell cell(branches, parents);
+  // Channels inserted into the cell before it joins the network.
+  for (const auto& name : spec.value("channels", std::vector<std::string>{})) cell.insert(channels::by_name(name));
+  if (spec.contains("v")) cell.set("v", spec.at("v").get<double>());
+  return cell;
 }
 
 inline Index json_index(const json& x) { return x.is_string() ? Index(x.get<std::string>()) : Index(x.get<int>()); }

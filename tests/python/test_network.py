@@ -20,8 +20,14 @@ with open(NET_REF / "cases.json") as f:
 def build_cell(spec):
     ncomp, parents = spec["ncomp"], spec.get("parents", [-1])
     if isinstance(ncomp, list):
-        return jx.Cell([jx.Branch(jx.Compartment(), ncomp=n) for n in ncomp], parents=parents)
-    return jx.Cell(jx.Branch(jx.Compartment(), ncomp=ncomp), parents=parents)
+        cell = jx.Cell([jx.Branch(jx.Compartment(), ncomp=n) for n in ncomp], parents=parents)
+    else:
+        cell = jx.Cell(jx.Branch(jx.Compartment(), ncomp=ncomp), parents=parents)
+    for name in spec.get("channels", []):
+        cell.insert(getattr(jx.channels, name)())
+    if "v" in spec:
+        cell.set("v", spec["v"])
+    return cell
 
 
 def view(net, v):

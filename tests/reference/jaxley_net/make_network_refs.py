@@ -51,7 +51,12 @@ def build_cell(spec):
         branches = [jx.Branch(jx.Compartment(), ncomp=n) for n in ncomp]
     else:
         branches = jx.Branch(jx.Compartment(), ncomp=ncomp)
-    return jx.Cell(branches, parents=parents)
+    cell = jx.Cell(branches, parents=parents)
+    for name in spec.get("channels", []):  # inserted into the cell before it joins the network
+        cell.insert(CHANNELS[name]())
+    if "v" in spec:
+        cell.set("v", spec["v"])
+    return cell
 
 
 def view(net, v):
