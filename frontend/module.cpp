@@ -466,6 +466,10 @@ void Module::recompute_cylinder(const std::vector<int>& comps) {
 void Module::check_state_at(const std::string& state, int comp, const char* what) const {
   if (state == "v") return;
   int col = column_index(state);
+  for (const auto& g : synapses_)
+    if (g.type.has_state(state) || g.type.current_name() == state)
+      fail_unsupported("{}: '{}' belongs to synapse type '{}'; use net.synapses(\"{}\") to record it (clamping synapse states is not supported)",
+                       what, state, g.type.name, g.type.name);
   bool is_state = std::any_of(mechanisms_.begin(), mechanisms_.end(), [&](const Mechanism& m) { return m.has_state(state); });
   if (col < 0 || !is_state) fail_key("{}: unknown state '{}' (states are 'v', mechanism states and current names)", what, state);
   if (std::isnan(columns_[col][comp])) fail("{}: state '{}' does not exist at compartment {} (its mechanism is not inserted there)", what, state, comp);

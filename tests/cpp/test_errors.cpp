@@ -460,6 +460,13 @@ TEST(Errors, BadSynapseDataSet) {
   EXPECT_ERROR(Error, integrate(net, opt), "IonotropicSynapse_gS", "finite");
 }
 
+TEST(Errors, SynapseStateOnACompartmentView) {
+  Network net = small_network();
+  connect(net.cell(0).branch(0).comp(0), net.cell(1), synapses::IonotropicSynapse());
+  EXPECT_ERROR(NotSupported, net.cell(1).record("IonotropicSynapse_s"), "IonotropicSynapse_s", "net.synapses");
+  EXPECT_ERROR(NotSupported, net.cell(1).clamp("IonotropicSynapse_s", std::vector<double>(10, 0.5)), "clamping synapse states");
+}
+
 TEST(Errors, SparseConnectBadProbability) {
   Network net = small_network();
   EXPECT_ERROR(Error, sparse_connect(net.cell("all"), net.cell("all"), synapses::IonotropicSynapse(), 1.5, 0), "p = 1.5");

@@ -9,6 +9,8 @@
 #include <gtest/gtest.h>
 
 #include "codegen/llvm/compiled_model.h"
+#include "frontend/read_swc.h"
+#include "frontend/swc.h"
 #include "ir/error.h"
 #include "network_case.h"
 #include "passes/dhs_schedule.h"
@@ -134,6 +136,34 @@ TEST(Network, UnconnectedCellsEqualSeparateSimulations) {
       EXPECT_NEAR(rn(0, t), ra(0, t), tol) << solver;
       EXPECT_NEAR(rn(1, t), rb(0, t), tol) << solver;
     }
+  }
+}
+
+TEST(Network, ReconstructedCellsKeepTheirGeometryAndGroups) {
+  // Two SWC cells (frustum geometry, groups) in a network: groups are offset per cell, and
+  // without synapses each cell evolves exactly as alone (DHS, JIT).
+  swc::ReadOptions o;
+  o.ncomp = 2;
+  Cell a = ranvier::read_swc(test::shared_dir() + "/data/morphologies/morph_3_types.swc", o);
+  Cell b = ranvier::read_swc(test::shared_dir() + "/data/morphologies/morph_ca1_n120.swc", o);
+  a.insert(channels::HH());
+  b.insert(channels::HH());
+  Network net({a, b});
+  EXPECT_EQ(net.n_comp(), a.n_comp() + b.n_comp());
+  EXPECT_EQ(net.group("soma").comps().size(), a.group("soma").comps().size() + b.group("soma").comps().size());
+  EXPECT_EQ(net.column("area")[static_cast<std::size_t>(a.n_comp())], b.column("area")[0]);
+  a.branch(0).comp(0).stimulate(step_current(0.5, 2.0, 0.5, 0.025, 4.0));
+  a.branch(1).comp(1).record("v");
+  b.branch(3).comp(0).record("v");
+  net.cell(0).branch(0).comp(0).stimulate(step_current(0.5, 2.0, 0.5, 0.025, 4.0));
+  net.cell(0).branch(1).comp(1).record("v");
+  net.cell(1).branch(3).comp(0).record("v");
+  IntegrateOptions opt;
+  opt.t_max = 4.0;
+  Result ra = integrate(a, opt), rb = integrate(b, opt), rn = integrate(net, opt);
+  for (int t = 0; t < rn.n_samples; ++t) {
+    EXPECT_EQ(rn(0, t), ra(0, t));
+    EXPECT_EQ(rn(1, t), rb(0, t));
   }
 }
 
