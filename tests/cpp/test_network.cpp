@@ -113,19 +113,29 @@ TEST(Network, IsAForestWithOneRootPerCell) {
 TEST(Network, UnconnectedCellsEqualSeparateSimulations) {
   // Without synapses the cells of a network evolve exactly as when simulated alone, with
   // every voltage solver (the forest must not couple them).
-  for (const char* solver : {"jaxley.dhs", "jaxley.dhs.gpu", "jax.sparse"}) {
-    Cell a = hh_cell(2, {-1, 0, 0}), b = hh_cell(3, {-1});
-    a.branch(1).comp(1).stimulate(step_current(1.0, 3.0, 0.3, 0.025, 5.0));
-    a.branch(2).comp(0).record("v");
+  for (const char* solver : {"jaxley.dhs", "jaxley.dhs.gpu", "jax.sparse", "jaxley.stone", "dhs width 4"}) {
+    const bool wide = std::string(solver) == "dhs width 4";
+    // jaxley.stone needs unbranched cells; the tridiagonal solve sees no edge between cells.
+    const bool stone = std::string(solver) == "jaxley.stone";
+    Cell a = stone ? hh_cell(4, {-1}) : hh_cell(2, {-1, 0, 0}), b = hh_cell(3, {-1});
+    const int sb = stone ? 0 : 1, rb_ = stone ? 0 : 2;  // stimulated / recorded branch of a
+    a.branch(sb).comp(1).stimulate(step_current(1.0, 3.0, 0.3, 0.025, 5.0));
+    a.branch(rb_).comp(0).record("v");
     b.set("v", -60.0);
     b.branch(0).comp(2).record("v");
     Network net({a, b});
-    net.cell(0).branch(1).comp(1).stimulate(step_current(1.0, 3.0, 0.3, 0.025, 5.0));
-    net.cell(0).branch(2).comp(0).record("v");
+    net.cell(0).branch(sb).comp(1).stimulate(step_current(1.0, 3.0, 0.3, 0.025, 5.0));
+    net.cell(0).branch(rb_).comp(0).record("v");
     net.cell(1).branch(0).comp(2).record("v");
+    if (wide) {
+      // Levels of up to 4 nodes mix the cells; each cell's eliminations keep their order.
+      a.set_allowed_nodes_per_level(4);
+      b.set_allowed_nodes_per_level(4);
+      net.set_allowed_nodes_per_level(4);
+    }
     IntegrateOptions opt;
     opt.t_max = 5.0;
-    opt.voltage_solver = solver;
+    opt.voltage_solver = wide ? "jaxley.dhs" : solver;
     opt.backend = "interpreter";
     Result ra = integrate(a, opt), rb = integrate(b, opt), rn = integrate(net, opt);
     // The tree solves eliminate each cell exactly as alone (bit-identical); the general sparse
