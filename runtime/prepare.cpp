@@ -11,6 +11,7 @@
 #include "ir/error.h"
 #include "ir/evaluate.h"
 #include "ir/pyfloat.h"
+#include "runtime/tape.h"
 
 namespace ranvier {
 
@@ -155,18 +156,26 @@ std::vector<double> axial_conductances(const ir::Model& model, const std::vector
 void initial_currents(const ir::Model& model, const std::vector<std::vector<double>>& columns, States& states) {
   const auto& v = states.at("v");
   std::vector<std::vector<double>> sums(model.current_names.size(), std::vector<double>(model.n_nodes(), 0.0));
+  std::vector<double> slots;
   for (std::size_t m = 0; m < model.mechanisms.size(); ++m) {
     const auto& mech = model.mechanisms[m];
     auto which = std::find(model.current_names.begin(), model.current_names.end(), mech.current_name) - model.current_names.begin();
+    // One tape per mechanism (evaluating the DAG per compartment is slow on large networks);
+    // the same ir::apply arithmetic as ir::evaluate, so the same numbers.
+    const ir::Expr roots[] = {mech.current};
+    const Tape tape(roots);
+    std::vector<const std::vector<double>*> source;  // per leaf; nullptr for v
+    for (const auto& leaf : tape.leaves()) {
+      RANVIER_ASSERT(leaf.op != ir::Op::TimeStep && "current depends on dt");
+      source.push_back(leaf.op == ir::Op::Voltage ? nullptr
+                       : leaf.op == ir::Op::State ? &states.at(leaf.name)
+                                                  : &columns[col(model, leaf.name)]);
+    }
+    slots.resize(tape.n_slots());
     for (int c : model.mechanism_comps[m]) {
-      sums[which][c] += ir::evaluate(mech.current, [&](const ir::Node* n) -> double {
-        switch (n->op) {
-          case ir::Op::Voltage: return v[c];
-          case ir::Op::State: return states.at(n->name)[c];
-          case ir::Op::Param: return columns[col(model, n->name)][c];
-          default: RANVIER_ASSERT(false && "current depends on dt");
-        }
-      });
+      for (std::size_t l = 0; l < source.size(); ++l) slots[tape.leaves()[l].slot] = source[l] ? (*source[l])[c] : v[c];
+      tape.run(slots.data());
+      sums[which][c] += slots[tape.output(0)];
     }
   }
   for (std::size_t i = 0; i < sums.size(); ++i) {
@@ -178,19 +187,37 @@ void initial_currents(const ir::Model& model, const std::vector<std::vector<doub
 void initial_synapse_currents(const ir::Model& model, const std::vector<std::vector<std::vector<double>>>& synapse_columns,
                               States& states) {
   const auto& v = states.at("v");
+  std::vector<double> slots;
+  // Appended after the loop: growing `states` would invalidate `v` and the sources.
+  std::vector<std::vector<double>> currents;
   for (std::size_t gi = 0; gi < model.synapses.size(); ++gi) {
     const ir::SynapseGroup& g = model.synapses[gi];
+    const ir::Expr roots[] = {g.type.current};
+    const Tape tape(roots);
+    // Per leaf: kind 1 / 2 = v at the pre / post compartment, else per-synapse values.
+    std::vector<std::pair<int, const std::vector<double>*>> source;
+    for (const auto& leaf : tape.leaves()) {
+      RANVIER_ASSERT((leaf.op == ir::Op::State || leaf.op == ir::Op::Param) && "synapse current depends on v or dt");
+      if (leaf.name == ir::kPreVoltage) source.emplace_back(1, nullptr);
+      else if (leaf.name == ir::kPostVoltage) source.emplace_back(2, nullptr);
+      else if (leaf.op == ir::Op::State) source.emplace_back(0, &states.at(leaf.name));
+      else source.emplace_back(0, &synapse_columns[gi][static_cast<std::size_t>(g.column_index(leaf.name))]);
+    }
+    slots.resize(tape.n_slots());
     std::vector<double> current(static_cast<std::size_t>(g.size()));
-    for (int e = 0; e < g.size(); ++e)
-      current[static_cast<std::size_t>(e)] = ir::evaluate(g.type.current, [&](const ir::Node* n) -> double {
-        if (n->op == ir::Op::State && n->name == ir::kPreVoltage) return v[g.pre[e]];
-        if (n->op == ir::Op::State && n->name == ir::kPostVoltage) return v[g.post[e]];
-        if (n->op == ir::Op::State) return states.at(n->name)[e];
-        RANVIER_ASSERT(n->op == ir::Op::Param && "synapse current depends on v or dt");
-        return synapse_columns[gi][static_cast<std::size_t>(g.column_index(n->name))][e];
-      });
-    states.names.push_back(g.type.current_name());
-    states.values.push_back(std::move(current));
+    for (int e = 0; e < g.size(); ++e) {
+      for (std::size_t l = 0; l < source.size(); ++l) {
+        const auto& [kind, values] = source[l];
+        slots[tape.leaves()[l].slot] = kind == 1 ? v[g.pre[e]] : kind == 2 ? v[g.post[e]] : (*values)[static_cast<std::size_t>(e)];
+      }
+      tape.run(slots.data());
+      current[static_cast<std::size_t>(e)] = slots[tape.output(0)];  // nA
+    }
+    currents.push_back(std::move(current));
+  }
+  for (std::size_t gi = 0; gi < model.synapses.size(); ++gi) {
+    states.names.push_back(model.synapses[gi].type.current_name());
+    states.values.push_back(std::move(currents[gi]));
   }
 }
 
