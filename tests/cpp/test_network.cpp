@@ -247,6 +247,37 @@ TEST(Network, SymbolicAndFloat32SynapseLinearisation) {
   EXPECT_NE(compile(*net, symbolic).source(Stage::Linearized).find("synapse kernel: TanhRateSynapse"), std::string::npos);
 }
 
+TEST(Network, DataSetOfASynapseStateEqualsSet) {
+  // data_set / params of an initial synapse state act like set() on the module (both backends).
+  auto make = [](bool with_set) {
+    auto net = std::make_unique<Network>(std::vector<Cell>{hh_cell(1, {-1}), hh_cell(2, {-1, 0})});
+    connect(net->cell(0), net->cell(1).branch(1).comp(1), synapses::IonotropicSynapse());
+    connect(net->cell(1).branch(0).comp(0), net->cell(0), synapses::IonotropicSynapse());
+    net->synapses("IonotropicSynapse").set("IonotropicSynapse_gS", 0.03);
+    if (with_set) {
+      net->synapses("IonotropicSynapse").edge(1).set("IonotropicSynapse_s", 0.7);
+      net->synapses("IonotropicSynapse").edge(0).set("IonotropicSynapse_e_syn", -20.0);
+    } else {
+      net->synapses("IonotropicSynapse").edge(0).make_trainable("IonotropicSynapse_e_syn");
+    }
+    net->cell("all").branch(0).comp(0).record("v");
+    net->synapses("IonotropicSynapse").record("IonotropicSynapse_s");
+    return net;
+  };
+  auto a = make(true), b = make(false);
+  for (const char* backend : {"interpreter", "jit"}) {
+    IntegrateOptions opt;
+    opt.t_max = 3.0;
+    opt.backend = backend;
+    Result ra = integrate(*a, opt);
+    opt.param_state = {{"IonotropicSynapse_s", {1}, {0.7}}};
+    opt.params = {{-20.0}};
+    Result rb = integrate(*b, opt);
+    EXPECT_EQ(ra.data, rb.data) << backend;
+    EXPECT_EQ(ra(3, 0), 0.7);
+  }
+}
+
 TEST(Network, JitContinuesSynapseStates) {
   Network net({hh_cell(1, {-1}), hh_cell(1, {-1})});
   connect(net.cell(0), net.cell(1), synapses::IonotropicSynapse());
