@@ -47,7 +47,15 @@ View::View(Module* module, std::vector<int> comps, std::vector<int> branches, bo
 View View::branch(Index i) const {
   const Module& m = *module_;
   std::vector<int> branches;
-  if (i.all()) {
+  if (!cells_.empty()) {
+    // Below cell(): branch indices are local to each selected cell (Jaxley's local scope).
+    for (int cell : cells_) {
+      if (!i.all() && i.value >= m.n_branches_of_cell(cell))
+        fail("branch({}) does not exist: cell {} has {} branch(es)", i.value, cell, m.n_branches_of_cell(cell));
+      for (int k = 0; k < m.n_branches_of_cell(cell); ++k)
+        if (i.all() || k == i.value) branches.push_back(m.first_branch_of_cell(cell) + k);
+    }
+  } else if (i.all()) {
     for (int b = 0; b < m.n_branches(); ++b) branches.push_back(b);
   } else {
     if (i.value >= m.n_branches())
@@ -63,6 +71,7 @@ View View::branch(Index i) const {
   }
   if (comps.empty()) fail("branch({}) selects no compartment of this view", i.all() ? "all" : std::to_string(i.value));
   View v(module_, comps, kept, true);
+  v.cells_ = cells_;
   v.level_ = Level::Branch;
   return v;
 }
@@ -213,6 +222,14 @@ std::vector<std::vector<int>> View::trainable_groups() const {
   std::vector<std::vector<int>> groups;
   switch (level_) {
     case Level::Module: groups.push_back(comps_); break;
+    case Level::Cell:
+      for (int cell : cells_) {
+        std::vector<int> g;
+        for (int c : comps_)
+          if (module_->cell_of(c) == cell) g.push_back(c);
+        if (!g.empty()) groups.push_back(g);
+      }
+      break;
     case Level::Branch:
       for (int b : branches_) {
         std::vector<int> g;
@@ -256,6 +273,61 @@ View Module::view() {
   std::vector<int> all(n_comp());
   std::iota(all.begin(), all.end(), 0);
   return View(this, all, {}, false);
+}
+
+View Module::cell(Index i) {
+  std::vector<int> cells;
+  if (i.all()) {
+    for (int c = 0; c < n_cells(); ++c) cells.push_back(c);
+  } else {
+    if (i.value >= n_cells()) fail("cell({}) does not exist: the network has {} cell(s)", i.value, n_cells());
+    cells.push_back(i.value);
+  }
+  std::vector<int> comps, branches;
+  for (int cell : cells)
+    for (int b = first_branch_of_cell(cell); b < first_branch_of_cell(cell) + n_branches_of_cell(cell); ++b) {
+      branches.push_back(b);
+      for (int k = 0; k < ncomp_[b]; ++k) comps.push_back(first_comp_[b] + k);
+    }
+  View v(this, comps, branches, true);
+  v.cells_ = cells;
+  v.level_ = View::Level::Cell;
+  return v;
+}
+
+int Module::cell_of_branch(int branch) const {
+  RANVIER_ASSERT(branch >= 0 && branch < n_branches());
+  return static_cast<int>(std::upper_bound(cell_first_branch_.begin(), cell_first_branch_.end(), branch) - cell_first_branch_.begin()) - 1;
+}
+
+void Module::add_synapses(const SynapseType& type, const std::vector<int>& pre, const std::vector<int>& post) {
+  type.validate();
+  RANVIER_ASSERT(pre.size() == post.size());
+  for (std::size_t i = 0; i < pre.size(); ++i)
+    if (pre[i] < 0 || pre[i] >= n_comp() || post[i] < 0 || post[i] >= n_comp())
+      fail("cannot connect compartment {} to compartment {}: the network has {} compartments", pre[i], post[i], n_comp());
+  auto it = std::find_if(synapses_.begin(), synapses_.end(), [&](const ir::SynapseGroup& g) { return g.type.name == type.name; });
+  if (it == synapses_.end()) {
+    for (const auto& p : type.params)
+      if (has_column(p.name)) fail("cannot add synapse '{}': its parameter '{}' is also a compartment column", type.name, p.name);
+    ir::SynapseGroup g;
+    g.type = type;
+    for (const auto& p : type.params) g.column_names.push_back(p.name);
+    for (const auto& st : type.states) g.column_names.push_back(st.name);
+    g.columns.resize(g.column_names.size());
+    synapses_.push_back(std::move(g));
+    it = synapses_.end() - 1;
+  }
+  // A type is identified by its name: new synapses get the defaults of the stored type.
+  ir::SynapseGroup& g = *it;
+  std::vector<double> defaults;
+  for (const auto& p : g.type.params) defaults.push_back(p.value);
+  for (const auto& st : g.type.states) defaults.push_back(st.value);
+  for (std::size_t i = 0; i < pre.size(); ++i) {
+    g.pre.push_back(pre[i]);
+    g.post.push_back(post[i]);
+    for (std::size_t c = 0; c < defaults.size(); ++c) g.columns[c].push_back(defaults[c]);
+  }
 }
 
 View Module::group(const std::string& name) {
@@ -394,6 +466,10 @@ void Module::recompute_cylinder(const std::vector<int>& comps) {
 void Module::check_state_at(const std::string& state, int comp, const char* what) const {
   if (state == "v") return;
   int col = column_index(state);
+  for (const auto& g : synapses_)
+    if (g.type.has_state(state) || g.type.current_name() == state)
+      fail_unsupported("{}: '{}' belongs to synapse type '{}'; use net.synapses(\"{}\") to record it (clamping synapse states is not supported)",
+                       what, state, g.type.name, g.type.name);
   bool is_state = std::any_of(mechanisms_.begin(), mechanisms_.end(), [&](const Mechanism& m) { return m.has_state(state); });
   if (col < 0 || !is_state) fail_key("{}: unknown state '{}' (states are 'v', mechanism states and current names)", what, state);
   if (std::isnan(columns_[col][comp])) fail("{}: state '{}' does not exist at compartment {} (its mechanism is not inserted there)", what, state, comp);
@@ -424,6 +500,7 @@ void Module::init_single_compartment() {
 void Module::merge_into_one_branch() {
   parents_ = {-1};
   xyzr_ = {{}};
+  cell_first_branch_ = {0, 1};
   ncomp_ = {n_comp()};
   first_comp_ = {0};
   std::fill(branch_of_comp_.begin(), branch_of_comp_.end(), 0);
@@ -461,16 +538,52 @@ void Module::init_tree(const std::vector<const Module*>& parts, const std::vecto
     for (int k = 0; k < n; ++k) branch_of_comp_.push_back(static_cast<int>(b));
     total += n;
   }
+  cell_first_branch_ = {0, n_branches()};
+  merge_parts(parts);
+}
+
+void Module::init_forest(const std::vector<const Module*>& cells) {
+  if (cells.empty()) fail("Network: needs at least one cell");
+  parents_.clear();
+  xyzr_.clear();
+  ncomp_.clear();
+  first_comp_.clear();
+  branch_of_comp_.clear();
+  cell_first_branch_ = {0};
+  int total = 0;
+  for (const Module* cell : cells) {
+    const int offset = n_branches();
+    for (int b = 0; b < cell->n_branches(); ++b) {
+      // Every cell keeps its own root (-1): the cells' trees are not coupled axially.
+      parents_.push_back(cell->parents_[b] < 0 ? -1 : cell->parents_[b] + offset);
+      xyzr_.push_back(cell->xyzr_[b]);
+      ncomp_.push_back(cell->ncomp_[b]);
+      first_comp_.push_back(total);
+      for (int k = 0; k < cell->ncomp_[b]; ++k) branch_of_comp_.push_back(offset + b);
+      total += cell->ncomp_[b];
+    }
+    cell_first_branch_.push_back(n_branches());
+  }
+  merge_parts(cells);
+}
+
+void Module::merge_parts(const std::vector<const Module*>& parts) {
+  const int total = n_comp();
   // Union of columns and mechanisms, in order of first appearance.
   column_names_.clear();
   columns_.clear();
+  mechanisms_.clear();
+  mechanism_at_.clear();
+  current_names_.clear();
+  groups_.clear();
   for (const Module* p : parts)
     for (const auto& name : p->column_names_) column_or_create(name);
-  for (std::size_t b = 0; b < parts.size(); ++b) {
+  int offset = 0;  // first compartment of the part
+  for (std::size_t b = 0; b < parts.size(); offset += parts[b]->n_comp(), ++b) {
     const Module* p = parts[b];
     for (std::size_t c = 0; c < p->column_names_.size(); ++c) {
       auto& dst = columns_[column_index(p->column_names_[c])];
-      for (int k = 0; k < p->n_comp(); ++k) dst[first_comp_[b] + k] = p->columns_[c][k];
+      for (int k = 0; k < p->n_comp(); ++k) dst[offset + k] = p->columns_[c][k];
     }
     for (std::size_t m = 0; m < p->mechanisms_.size(); ++m) {
       const Mechanism& mech = p->mechanisms_[m];
@@ -482,11 +595,11 @@ void Module::init_tree(const std::vector<const Module*>& parts, const std::vecto
         if (std::find(current_names_.begin(), current_names_.end(), mech.current_name) == current_names_.end())
           current_names_.push_back(mech.current_name);
       }
-      for (int k = 0; k < p->n_comp(); ++k) mechanism_at_[idx][first_comp_[b] + k] = p->mechanism_at_[m][k];
+      for (int k = 0; k < p->n_comp(); ++k) mechanism_at_[idx][offset + k] = p->mechanism_at_[m][k];
     }
     for (const auto& [g, comps] : p->groups_) {
       std::vector<int> shifted;
-      for (int c : comps) shifted.push_back(first_comp_[b] + c);
+      for (int c : comps) shifted.push_back(offset + c);
       add_group(g, shifted);
     }
   }
@@ -509,7 +622,10 @@ ir::Model Module::lower() const {
     for (int k = 0; k + 1 < n; ++k) model.edges.push_back({c0 + k, c0 + k + 1, ir::EdgeType::CompToComp, 1});
     for (int k = 0; k + 1 < n; ++k) model.edges.push_back({c0 + k + 1, c0 + k, ir::EdgeType::CompToComp, 0});
   }
-  std::set<int> parent_set(parents_.begin() + 1, parents_.end());
+  // Roots (-1) are not parents; a network has one root per cell.
+  std::set<int> parent_set;
+  for (int p : parents_)
+    if (p >= 0) parent_set.insert(p);
   std::vector<int> par_inds(parent_set.begin(), parent_set.end());  // sorted unique parent branches
   model.n_bp = static_cast<int>(par_inds.size());
   auto bp_of_parent = [&](int p) {
@@ -518,8 +634,8 @@ ir::Model Module::lower() const {
   std::vector<ir::Edge> to_parent, to_child;
   for (std::size_t i = 0; i < par_inds.size(); ++i)
     to_parent.push_back({model.n_comp + static_cast<int>(i), last(par_inds[i]), ir::EdgeType::BranchpointToParent, 0});
-  for (int c = 1; c < n_branches(); ++c)
-    to_child.push_back({bp_of_parent(parents_[c]), first_comp_[c], ir::EdgeType::BranchpointToChild, 1});
+  for (int c = 0; c < n_branches(); ++c)
+    if (parents_[c] >= 0) to_child.push_back({bp_of_parent(parents_[c]), first_comp_[c], ir::EdgeType::BranchpointToChild, 1});
   for (const auto& e : to_parent) model.edges.push_back(e);
   for (const auto& e : to_child) model.edges.push_back(e);
   for (const auto& e : to_parent) model.edges.push_back({e.sink, e.source, ir::EdgeType::ParentToBranchpoint, 1});
@@ -539,6 +655,7 @@ ir::Model Module::lower() const {
   model.clamps = clamps_;
   model.recordings = recordings_;
   model.trainables = trainables_;
+  model.synapses = synapses_;
 
   // Geometry must be physical everywhere; a NaN here would silently poison the simulation.
   for (const auto& g : ir::geometry_columns()) {

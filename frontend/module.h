@@ -10,6 +10,7 @@
 
 #include "ir/mechanism.h"
 #include "ir/model.h"
+#include "ir/synapse.h"
 
 namespace ranvier {
 namespace swc {
@@ -27,6 +28,7 @@ struct Index {
 };
 
 class Module;
+class SynapseView;
 
 using ir::Trainable;
 
@@ -69,7 +71,9 @@ class View {
   std::vector<int> comps_;     // global compartment indices, sorted, unique
   std::vector<int> branches_;  // branches selected by branch(), if any
   bool branch_selected_;
-  enum class Level { Module, Branch, Comp } level_ = Level::Module;
+  // Cells selected by Module::cell(); branch(i) is then local to each of these cells.
+  std::vector<int> cells_;
+  enum class Level { Module, Cell, Branch, Comp } level_ = Level::Module;
   friend class Module;
 };
 
@@ -82,6 +86,8 @@ class Module {
   View branch(Index i) { return view().branch(i); }
   View comp(Index j) { return view().comp(j); }
   View loc(double x) { return view().loc(x); }
+  // Cell i of a network (a Cell is a network of one cell); branch(j) below it is local.
+  View cell(Index i);
   // A named group of compartments (e.g. "soma", "apical" from an SWC file).
   View group(const std::string& name);
 
@@ -113,6 +119,17 @@ class Module {
   const std::vector<int>& ncomp_per_branch() const { return ncomp_; }
   int first_comp(int branch) const { return first_comp_[branch]; }
   int branch_of(int comp) const { return branch_of_comp_[comp]; }
+  int n_cells() const { return static_cast<int>(cell_first_branch_.size()) - 1; }
+  int first_branch_of_cell(int cell) const { return cell_first_branch_[cell]; }
+  int n_branches_of_cell(int cell) const { return cell_first_branch_[cell + 1] - cell_first_branch_[cell]; }
+  int cell_of_branch(int branch) const;
+  int cell_of(int comp) const { return cell_of_branch(branch_of_comp_[comp]); }
+
+  // Synapses (networks), one group per type in order of first connection.
+  const std::vector<ir::SynapseGroup>& synapse_groups() const { return synapses_; }
+  // Appends one synapse of `type` per (pre[i], post[i]) pair of global compartment indices,
+  // with the type's default parameters and states (what jx.connect does to `net.edges`).
+  void add_synapses(const SynapseType& type, const std::vector<int>& pre, const std::vector<int>& post);
 
   // The node table.
   const std::vector<std::string>& column_names() const { return column_names_; }
@@ -149,15 +166,22 @@ class Module {
   void init_single_compartment();
   // Concatenate `branches` (each a one-branch module) into a tree with `parents`.
   void init_tree(const std::vector<const Module*>& branches, const std::vector<int>& parents);
+  // Concatenate whole cells into a forest without axial coupling between them (Network).
+  void init_forest(const std::vector<const Module*>& cells);
   // Turn the chain built by init_tree into a single branch.
   void merge_into_one_branch();
   void set_column(const std::string& name, std::vector<double> values);
   void add_group(const std::string& name, const std::vector<int>& comps);
   // True for SWC cells: setting radius or length then replaces the frustum geometry by a cylinder.
   bool frustum_geometry_ = false;
+  std::vector<ir::SynapseGroup> synapses_;
 
  private:
   friend class View;
+  friend class SynapseView;
+  // Columns, mechanisms and groups of `parts` placed one after another (compartment offsets
+  // are the running sums of the parts' compartment counts).
+  void merge_parts(const std::vector<const Module*>& parts);
   int column_index(const std::string& name) const;
   std::vector<double>& column_or_create(const std::string& name);
   void recompute_cylinder(const std::vector<int>& comps);
@@ -170,6 +194,7 @@ class Module {
   std::vector<int> ncomp_;
   std::vector<int> first_comp_;
   std::vector<int> branch_of_comp_;
+  std::vector<int> cell_first_branch_{0, 1};  // first branch of every cell, then n_branches
   std::vector<std::string> column_names_;
   std::vector<std::vector<double>> columns_;
   std::vector<Mechanism> mechanisms_;

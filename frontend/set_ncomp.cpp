@@ -55,6 +55,8 @@ const View& View::set_ncomp(int ncomp, std::optional<double> min_radius) const {
 }
 
 void Module::check_set_ncomp_allowed(int b) const {
+  if (n_cells() > 1) fail("set_ncomp on branch {}: not allowed on a network (as in Jaxley); set it on the cells first", b);
+  if (!synapses_.empty()) fail("set_ncomp on branch {}: the module has synapses; call set_ncomp before connecting", b);
   if (!stimuli_.empty() || !clamps_.empty())
     fail("set_ncomp on branch {}: the module has stimuli or clamps; call set_ncomp before stimulate/clamp", b);
   if (!recordings_.empty()) fail("set_ncomp on branch {}: the module has recordings; call set_ncomp before record", b);

@@ -24,6 +24,13 @@ std::string KernelIR::print() const {
     if (!k.constant_term.defined() && k.constant.defined()) roots.emplace_back("c", k.constant);
     out += ir::print(std::span<const std::pair<std::string, Expr>>(roots));
   }
+  for (const auto& syn : synapses) {
+    out += fmt::format("synapse kernel: {}\n", syn.type);
+    std::vector<std::pair<std::string, Expr>> roots;
+    for (const auto& s : syn.new_states) roots.emplace_back(s.name + "'", s.expr);
+    for (const auto& o : syn.outputs) roots.emplace_back(o.name, o.expr);
+    out += ir::print(std::span<const std::pair<std::string, Expr>>(roots));
+  }
   return out;
 }
 

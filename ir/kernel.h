@@ -32,6 +32,28 @@ struct KernelGroup {
   Expr constant;       // sum over mechanisms of -(I - g v)
 };
 
+// A synapse type's step, elementwise over its synapses (networks). Leaves: the type's params
+// and states (per-synapse arrays), dt, and per-synapse gathered inputs named
+// "<input>@<type>" (kSynapseVPre, kSynapseVPost, kSynapseAreaPost), which the runtime fills
+// from the voltages and areas of each synapse's compartments before the call.
+inline constexpr const char* kSynapseVPre = "__v_pre";          // mV
+inline constexpr const char* kSynapseVPost = "__v_post";        // mV
+inline constexpr const char* kSynapseAreaPost = "__area_post";  // um^2
+inline constexpr const char* kSynapseConductance = "__syn_g";   // output: 1/ms-like, into the post diagonal
+inline constexpr const char* kSynapseConstant = "__syn_c";      // output: uA/cm^2, subtracted from the post constant
+// Per compartment, the scatter-added synaptic terms a fused group body reads when the model
+// has synapses (uA/cm^2 per mV and uA/cm^2, not yet divided by the capacitance).
+inline constexpr const char* kSynapseLinear = "__syn_lin";
+inline constexpr const char* kSynapseConstantSum = "__syn_cst";
+inline std::string synapse_array(const std::string& input, const std::string& type) { return input + "@" + type; }
+
+struct SynapseKernel {
+  std::string type;                  // the synapse type's name
+  std::vector<NamedExpr> new_states;  // state -> value after the step
+  std::vector<NamedExpr> outputs;     // "i_<type>" (nA), and the linearised terms under
+                                      // synapse_array(kSynapseConductance / kSynapseConstant, type)
+};
+
 enum class Linearization {
   FiniteDifference,  // Jaxley: (I(v + 1e-3) - I(v)) / 1e-3
   Secant,            // (I(v + 1e-3) - I(v)) / ((v + 1e-3) - v), for float32
@@ -40,6 +62,7 @@ enum class Linearization {
 
 struct KernelIR {
   std::vector<KernelGroup> groups;
+  std::vector<SynapseKernel> synapses;     // one per synapse type, in the model's order
   std::vector<std::string> state_names;    // every mechanism state, in first-declaration order
   std::vector<std::string> current_names;
   Linearization linearization = Linearization::FiniteDifference;

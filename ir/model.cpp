@@ -36,6 +36,14 @@ bool Model::is_current(const std::string& name) const {
   return std::find(current_names.begin(), current_names.end(), name) != current_names.end();
 }
 
+int Model::synapse_group_of(const std::string& name) const {
+  for (std::size_t g = 0; g < synapses.size(); ++g) {
+    const auto& t = synapses[g].type;
+    if (t.has_param(name) || t.has_state(name) || t.current_name() == name) return static_cast<int>(g);
+  }
+  return -1;
+}
+
 namespace {
 const char* edge_type_name(EdgeType t) {
   switch (t) {
@@ -82,6 +90,19 @@ std::string Model::print() const {
     std::vector<std::string> vals;
     for (double x : columns[c]) vals.push_back(std::isnan(x) ? "nan" : fmt::format("{}", x));
     out += fmt::format("  {}: [{}]\n", column_names[c], fmt::join(vals, ", "));
+  }
+  if (!synapses.empty()) out += "synapses:\n";
+  for (const auto& g : synapses) {
+    out += fmt::format("  {}: {} synapse(s)\n", g.type.name, g.size());
+    std::vector<std::pair<std::string, Expr>> roots;
+    for (const auto& u : g.type.update) roots.emplace_back(u.name + "'", u.expr);
+    roots.emplace_back(g.type.current_name(), g.type.current);
+    out += ir::print(std::span<const std::pair<std::string, Expr>>(roots));
+    for (int i = 0; i < g.size(); ++i) {
+      std::vector<std::string> vals;
+      for (std::size_t c = 0; c < g.column_names.size(); ++c) vals.push_back(fmt::format("{}={}", g.column_names[c], g.columns[c][i]));
+      out += fmt::format("    {}: comp {} -> comp {} ({})\n", i, g.pre[i], g.post[i], fmt::join(vals, ", "));
+    }
   }
   for (const auto& s : stimuli) out += fmt::format("stimulus: comp {} ({} samples)\n", s.comp, s.current.size());
   for (const auto& c : clamps) out += fmt::format("clamp: {} at comp {} ({} samples)\n", c.state, c.comp, c.values.size());

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "ir/mechanism.h"
+#include "ir/synapse.h"
 
 namespace ranvier::ir {
 
@@ -44,12 +45,16 @@ struct ClampRow {
 };
 
 struct Recording {
+  // The compartment; for a synapse state or current, the synapse's index within its type.
   int comp;
-  std::string state;  // "v" (mV), a mechanism state, or a current name such as "i_HH" (mA/cm^2)
+  // "v" (mV), a mechanism state, a current name such as "i_HH" (mA/cm^2), a synapse state
+  // or a synapse current such as "i_IonotropicSynapse" (nA).
+  std::string state;
 };
 
 // A trainable parameter (Jaxley's `make_trainable`): parameter value i is shared by the
-// compartments groups[i]; `key` is a parameter or an initial state.
+// compartments groups[i]; `key` is a parameter or an initial state. For a synapse parameter
+// or state, groups hold synapse indices within the synapse's type.
 struct Trainable {
   std::string key;
   std::vector<std::vector<int>> groups;
@@ -87,6 +92,10 @@ struct Model {
   std::vector<std::string> column_names;
   std::vector<std::vector<double>> columns;
 
+  // Synapses (networks only), one group per type in order of first connection. Several cells
+  // are several roots of `parents` (a forest); synapses never couple voltages axially.
+  std::vector<SynapseGroup> synapses;
+
   std::vector<StimulusRow> stimuli;
   std::vector<ClampRow> clamps;
   std::vector<Recording> recordings;
@@ -103,6 +112,9 @@ struct Model {
   bool is_parameter(const std::string& name) const;  // geometry or a mechanism parameter
   bool is_state(const std::string& name) const;      // "v" or a mechanism state
   bool is_current(const std::string& name) const;    // a membrane current name
+  // Index into `synapses` of the type that declares synapse param/state `name`, or whose
+  // current is `name` ("i_<type>"); -1 if none.
+  int synapse_group_of(const std::string& name) const;
 
   // Stable text of the whole IR (structure and values).
   std::string print() const;

@@ -25,12 +25,21 @@ DhsSchedule dhs_schedule(const ir::Model& model, int allowed_nodes_per_level) {
     std::sort(a.begin(), a.end());
     a.erase(std::unique(a.begin(), a.end()), a.end());
   }
-  std::vector<int> bfs{s.root};
+  // A network is a forest: every node not reached from an earlier root starts a new tree at
+  // the lowest unreached index, which is comp 0 of the next cell (compartments are numbered
+  // cell after cell and precede all branchpoints). Roots are never eliminated.
+  std::vector<int> bfs;
   std::vector<char> seen(n, 0);
-  seen[s.root] = 1;
-  for (std::size_t i = 0; i < bfs.size(); ++i)
-    for (int m : adj[bfs[i]])
-      if (!seen[m]) seen[m] = 1, s.parent[m] = bfs[i], bfs.push_back(m);
+  for (int root = 0; root < n; ++root) {
+    if (seen[root]) continue;
+    RANVIER_ASSERT(root < model.n_comp && "a branchpoint is not connected to any compartment");
+    std::size_t start = bfs.size();
+    bfs.push_back(root);
+    seen[root] = 1;
+    for (std::size_t i = start; i < bfs.size(); ++i)
+      for (int m : adj[bfs[i]])
+        if (!seen[m]) seen[m] = 1, s.parent[m] = bfs[i], bfs.push_back(m);
+  }
   RANVIER_ASSERT(static_cast<int>(bfs.size()) == n);
   for (std::size_t e = 0; e < model.edges.size(); ++e) {
     const auto& edge = model.edges[e];
@@ -50,7 +59,7 @@ DhsSchedule dhs_schedule(const ir::Model& model, int allowed_nodes_per_level) {
   auto cmp = [&](int a, int b) { return height[a] != height[b] ? height[a] < height[b] : a > b; };
   std::priority_queue<int, std::vector<int>, decltype(cmp)> ready(cmp);
   for (int v = 0; v < n; ++v)
-    if (v != s.root && pending[v] == 0) ready.push(v);
+    if (s.parent[v] >= 0 && pending[v] == 0) ready.push(v);
   while (!ready.empty()) {
     std::vector<std::pair<int, int>> level;
     while (!ready.empty() && static_cast<int>(level.size()) < allowed_nodes_per_level) {
@@ -60,7 +69,7 @@ DhsSchedule dhs_schedule(const ir::Model& model, int allowed_nodes_per_level) {
     }
     // Parents become ready only after the whole level is eliminated.
     for (auto [c, p] : level)
-      if (--pending[p] == 0 && p != s.root) ready.push(p);
+      if (--pending[p] == 0 && s.parent[p] >= 0) ready.push(p);
     std::sort(level.begin(), level.end());
     s.levels.push_back(std::move(level));
   }

@@ -15,9 +15,9 @@
 namespace ranvier::passes {
 
 struct DhsSchedule {
-  int root = 0;
+  int root = 0;  // root of the first tree; a network (forest) has one root per cell (parent -1)
   int allowed_nodes_per_level = 1;
-  std::vector<int> parent;  // per node: its parent in the tree rooted at `root`, -1 for the root
+  std::vector<int> parent;  // per node: its parent in its cell's tree, -1 for a root
   // Elimination levels, first to last; each entry is (child, parent).
   std::vector<std::vector<std::pair<int, int>>> levels;
   // Index of the edge that carries A[child, parent] and A[parent, child], per node (-1 for root).

@@ -74,8 +74,15 @@ ir::KernelIR linearize(ir::KernelIR k, ir::Linearization mode) {
     g.conductance = conductance;
     g.constant = constant;
     const Expr cm = ir::param(ir::kCapacitance), i_ext = ir::param(ir::kExternalCurrent);
-    g.voltage_term = conductance * 1000.0 / cm;
-    g.constant_term = (constant * 1000.0 + i_ext) / cm;
+    if (k.synapses.empty()) {
+      g.voltage_term = conductance * 1000.0 / cm;
+      g.constant_term = (constant * 1000.0 + i_ext) / cm;
+    } else {
+      // Networks: the scatter-added synaptic terms (already uA/cm^2, lower_synapses) join
+      // before the division by cm, in Jaxley's order.
+      g.voltage_term = (conductance * 1000.0 + ir::param(ir::kSynapseLinear)) / cm;
+      g.constant_term = (constant * 1000.0 + i_ext + ir::param(ir::kSynapseConstantSum)) / cm;
+    }
   }
   return k;
 }

@@ -4,22 +4,28 @@
 #include "passes/fold_constants.h"
 #include "passes/fuse_mechanisms.h"
 #include "passes/linearize.h"
+#include "passes/lower_synapses.h"
 
 namespace ranvier::passes {
 
 PipelineResult lower_to_kernel(const ir::Model& model, const PipelineOptions& options) {
   PipelineResult r;
-  auto keep = [&](const char* name, const std::string& text) {
-    if (options.keep_text) r.stages.emplace_back(name, text);
+  // The text is made only when asked for: printing a large network's IR costs more than
+  // lowering it.
+  auto keep = [&](const char* name, const auto& text) {
+    if (options.keep_text) r.stages.emplace_back(name, text());
   };
-  keep("model", model.print());
+  keep("model", [&] { return model.print(); });
   r.kernel = fuse_mechanisms(model);
-  keep("fuse_mechanisms", r.kernel.print());
+  keep("fuse_mechanisms", [&] { return r.kernel.print(); });
+  r.kernel.linearization = options.linearization;
+  r.kernel = lower_synapses(model, std::move(r.kernel));  // before linearize: it adds the synaptic terms
+  if (!model.synapses.empty()) keep("lower_synapses", [&] { return r.kernel.print(); });
   r.kernel = linearize(std::move(r.kernel), options.linearization);
-  keep("linearize", r.kernel.print());
+  keep("linearize", [&] { return r.kernel.print(); });
   r.kernel = fold_constants(std::move(r.kernel));
-  keep("fold_constants", r.kernel.print());
-  if (options.keep_text) keep("dhs_schedule", dhs_schedule(model, model.allowed_nodes_per_level).print());
+  keep("fold_constants", [&] { return r.kernel.print(); });
+  keep("dhs_schedule", [&] { return dhs_schedule(model, model.allowed_nodes_per_level).print(); });
   return r;
 }
 

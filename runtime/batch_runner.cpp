@@ -31,11 +31,18 @@ class Chunk {
       return a;
     };
     auto& v = node_array("v", nn);
+    // Length of a state's array: per node, or per synapse for synapse states and currents
+    // (layout synapse-major, lanes innermost, like the nodes).
+    auto length = [&](const std::string& name) {
+      int g = model_.synapse_group_of(name);
+      return g >= 0 ? model_.synapses[static_cast<std::size_t>(g)].size() : nn;
+    };
     for (int b = 0; b < B; ++b) {
       const Prepared& p = lanes_[first_ + b];
       for (std::size_t s = 0; s < p.initial.names.size(); ++s) {
-        auto& a = buf.count(p.initial.names[s]) ? buf[p.initial.names[s]] : node_array(p.initial.names[s], nn);
-        for (int i = 0; i < nn; ++i) a[at(i, b)] = static_cast<T>(p.initial.values[s][i]);
+        const int n = length(p.initial.names[s]);
+        auto& a = buf.count(p.initial.names[s]) ? buf[p.initial.names[s]] : node_array(p.initial.names[s], n);
+        for (int i = 0; i < n; ++i) a[at(i, b)] = static_cast<T>(p.initial.values[s][i]);
       }
     }
     for (std::size_t c = 0; c < model_.column_names.size(); ++c) {
@@ -45,6 +52,31 @@ class Chunk {
       for (int b = 0; b < B; ++b)
         for (int i = 0; i < nc; ++i) a[at(i, b)] = static_cast<T>(lanes_[first_ + b].columns[c][i]);
     }
+    // Synapses: per-synapse parameters, the gathered inputs and the linearised outputs of
+    // every type's kernel, and the per-compartment sums the group kernels read.
+    struct SynapseBuffers {
+      std::vector<T>*v_pre, *v_post, *g, *c;
+    };
+    std::vector<SynapseBuffers> syn;
+    for (std::size_t gi = 0; gi < model_.synapses.size(); ++gi) {
+      const ir::SynapseGroup& grp = model_.synapses[gi];
+      const int ne_syn = grp.size();
+      for (std::size_t c = 0; c < grp.type.params.size(); ++c) {
+        auto& a = node_array(grp.column_names[c], ne_syn);
+        for (int b = 0; b < B; ++b)
+          for (int e = 0; e < ne_syn; ++e) a[at(e, b)] = static_cast<T>(lanes_[first_ + b].synapse_columns[gi][c][static_cast<std::size_t>(e)]);
+      }
+      auto& area_post = node_array(ir::synapse_array(ir::kSynapseAreaPost, grp.type.name), ne_syn);
+      for (int b = 0; b < B; ++b)
+        for (int e = 0; e < ne_syn; ++e) area_post[at(e, b)] = static_cast<T>(lanes_[first_ + b].area[static_cast<std::size_t>(grp.post[e])]);
+      syn.push_back({&node_array(ir::synapse_array(ir::kSynapseVPre, grp.type.name), ne_syn),
+                     &node_array(ir::synapse_array(ir::kSynapseVPost, grp.type.name), ne_syn),
+                     &node_array(ir::synapse_array(ir::kSynapseConductance, grp.type.name), ne_syn),
+                     &node_array(ir::synapse_array(ir::kSynapseConstant, grp.type.name), ne_syn)});
+    }
+    auto& syn_lin = node_array(ir::kSynapseLinear, nc);
+    auto& syn_cst = node_array(ir::kSynapseConstantSum, nc);
+    std::vector<T> type_lin(static_cast<std::size_t>(nc) * B), type_cst(type_lin.size());
     auto& i_ext = node_array(ir::kExternalCurrent, nc);
     auto& vt = node_array("__voltage_term", nc);
     auto& ct = node_array("__constant_term", nc);
@@ -133,6 +165,39 @@ class Chunk {
         const std::size_t i = stim_target[j];
         i_ext[i] += stim_k[j] / area[i] * T(100000);  // nA -> uA/cm^2
       }
+      // Synapses first (the group kernels read their sums): each type's kernel on the
+      // voltages before the step, then its terms scatter-added into the postsynaptic
+      // compartments in synapse order, type after type, as the interpreter does.
+      if (!syn.empty()) {
+        std::fill(syn_lin.begin(), syn_lin.end(), T(0));
+        std::fill(syn_cst.begin(), syn_cst.end(), T(0));
+      }
+      for (std::size_t gi = 0; gi < syn.size(); ++gi) {
+        const ir::SynapseGroup& grp = model_.synapses[gi];
+        const int ne_syn = grp.size();
+        std::vector<T>&v_pre = *syn[gi].v_pre, &v_post = *syn[gi].v_post;
+        for (int e = 0; e < ne_syn; ++e)
+          for (int b = 0; b < B; ++b) {
+            v_pre[at(e, b)] = v[at(grp.pre[e], b)];
+            v_post[at(e, b)] = v[at(grp.post[e], b)];
+          }
+        if constexpr (std::is_same_v<T, double>)
+          reinterpret_cast<GroupFnF64>(binding_.synapses[gi])(table.data(), 0, std::int64_t(ne_syn) * B, dt);
+        else
+          reinterpret_cast<GroupFnF32>(binding_.synapses[gi])(table.data(), 0, std::int64_t(ne_syn) * B, dt);
+        std::fill(type_lin.begin(), type_lin.end(), T(0));
+        std::fill(type_cst.begin(), type_cst.end(), T(0));
+        const std::vector<T>&g = *syn[gi].g, &c = *syn[gi].c;
+        for (int e = 0; e < ne_syn; ++e)
+          for (int b = 0; b < B; ++b) {
+            type_lin[at(grp.post[e], b)] += g[at(e, b)];
+            type_cst[at(grp.post[e], b)] += c[at(e, b)];
+          }
+        for (std::size_t x = 0; x < type_lin.size(); ++x) {
+          syn_lin[x] += type_lin[x];
+          syn_cst[x] -= type_cst[x];
+        }
+      }
       for (std::size_t g = 0; g < kernel_.groups.size(); ++g)
         for (auto [begin, end] : kernel_.groups[g].runs) {
           if constexpr (std::is_same_v<T, double>)
@@ -173,8 +238,9 @@ class Chunk {
         s.names = lanes_[first_ + b].initial.names;
         for (const auto& name : s.names) {
           const auto& a = buf.at(name);
-          std::vector<double> values(nn, 0.0);
-          int n = name == "v" ? nn : nc;
+          const int n_values = length(name);
+          std::vector<double> values(static_cast<std::size_t>(n_values), 0.0);
+          const int n = model_.synapse_group_of(name) >= 0 || name == "v" ? n_values : nc;
           for (int i = 0; i < n; ++i) values[i] = static_cast<double>(a[at(i, b)]);
           s.values.push_back(std::move(values));
         }

@@ -21,6 +21,7 @@ using GroupFnF32 = void (*)(float** arrays, std::int64_t begin, std::int64_t end
 struct KernelBinding {
   std::vector<std::string> arrays;  // names of the pointer-table entries
   std::vector<void*> groups;        // one function per kernel group
+  std::vector<void*> synapses;      // one function per synapse kernel (same signature)
   bool float32 = false;
 };
 

@@ -34,6 +34,9 @@ class GradientEngine {
   GradientEngine(ir::Model model, const IntegrateOptions& options)
       : model_(std::move(model)), options_(with_trainables(model_, options)), prepared_(prepare(model_, options_)) {
     if (options.backend == "jit") fail_unsupported("gradients run in the reference interpreter; backend 'jit' has no adjoint");
+    if (!model_.synapses.empty())
+      fail_unsupported("gradients of networks with synapses are not supported yet ({} synapse type(s) in the model)",
+                       model_.synapses.size());
     if (options.interpreter_uses_kernel_exp) fail_unsupported("gradients with interpreter_uses_kernel_exp are not supported");
     if (prepared_.solver == Solver::ExpEuler)
       for (const auto& t : model_.trainables) {

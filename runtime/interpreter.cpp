@@ -31,6 +31,12 @@ Interpreter::Interpreter(ir::Model model) : model_(std::move(model)) {
     ir::Expr current[] = {m.current};
     tapes_.push_back({Tape(roots), Tape(current)});
   }
+  for (const auto& g : model_.synapses) {
+    std::vector<ir::Expr> roots;
+    for (const auto& u : g.type.update) roots.push_back(u.expr);
+    ir::Expr current[] = {g.type.current};
+    synapse_tapes_.push_back({Tape(roots), Tape(current)});
+  }
 }
 
 Result Interpreter::run(const Prepared& p, bool return_states, bool kernel_exp) const {
@@ -76,6 +82,48 @@ Result Interpreter::run(const Prepared& p, bool return_states, bool kernel_exp) 
     }
   };
 
+  // Synapse tapes read per-synapse columns and states; the reserved leaves v_pre / v_post
+  // read the voltages of the synapse's compartments (kind 1 / 2 below).
+  struct SynapseSource {
+    int slot;
+    int kind;  // 0: values[e], 1: v[pre], 2: v[post], 3: dt
+    const std::vector<double>* values;
+  };
+  auto synapse_sources = [&](std::size_t g, const Tape& tape) {
+    std::vector<SynapseSource> out;
+    const ir::SynapseGroup& grp = model.synapses[g];
+    for (const auto& leaf : tape.leaves()) {
+      if (leaf.op == ir::Op::TimeStep) out.push_back({leaf.slot, 3, nullptr});
+      else if (leaf.name == ir::kPreVoltage) out.push_back({leaf.slot, 1, nullptr});
+      else if (leaf.name == ir::kPostVoltage) out.push_back({leaf.slot, 2, nullptr});
+      else if (leaf.op == ir::Op::Param) out.push_back({leaf.slot, 0, &p.synapse_columns[g][static_cast<std::size_t>(grp.column_index(leaf.name))]});
+      else out.push_back({leaf.slot, 0, &st.values[index_of(leaf.name)]});
+    }
+    return out;
+  };
+  struct SynapseBound {
+    std::vector<SynapseSource> update, current;
+    std::vector<std::size_t> update_targets;
+    std::size_t current_target;
+  };
+  std::vector<SynapseBound> syn_bound;
+  for (std::size_t g = 0; g < model.synapses.size(); ++g) {
+    SynapseBound b{synapse_sources(g, synapse_tapes_[g].update), synapse_sources(g, synapse_tapes_[g].current), {},
+                   index_of(model.synapses[g].type.current_name())};
+    for (const auto& u : model.synapses[g].type.update) b.update_targets.push_back(index_of(u.name));
+    syn_bound.push_back(std::move(b));
+  }
+  auto fill_synapse = [&](const std::vector<SynapseSource>& src, double* slots, int e, double vpre, double vpost) {
+    for (const auto& s : src) {
+      switch (s.kind) {
+        case 0: slots[s.slot] = (*s.values)[static_cast<std::size_t>(e)]; break;
+        case 1: slots[s.slot] = vpre; break;
+        case 2: slots[s.slot] = vpost; break;
+        default: slots[s.slot] = p.dt;
+      }
+    }
+  };
+
   // Recordings: where each reads from.
   std::vector<std::pair<std::size_t, int>> rec;
   for (const auto& r : model.recordings) rec.emplace_back(index_of(r.state), r.comp);
@@ -94,6 +142,9 @@ Result Interpreter::run(const Prepared& p, bool return_states, bool kernel_exp) 
 
   VoltageStep voltage(model, p);
   std::vector<double> i_ext(n_nodes), lin(n_nodes), cst(n_nodes), vt(n_nodes), ct(n_nodes);
+  // Synaptic terms (already in uA/cm^2 and mS/cm^2, no factor 1000): total and per type.
+  std::vector<double> syn_lin(n_nodes), syn_cst(n_nodes), type_lin(n_nodes), type_cst(n_nodes);
+  const bool has_synapses = !model.synapses.empty();
   std::vector<double> slots;
   for (int k = 0; k < T; ++k) {
     // 1. External current, nA -> uA/cm^2 with the compartment's area.
@@ -138,12 +189,59 @@ Result Interpreter::run(const Prepared& p, bool return_states, bool kernel_exp) 
         cur[c] += i0;
       }
     }
+    // 3b. Synapses (Jaxley's _step_synapse): every type in order, states updated with the
+    // voltages before the step, then the current linearised by perturbing the pre AND post
+    // voltage by 1e-3 mV together, converted nA -> uA/cm^2 with the postsynaptic area, and
+    // scatter-added per type into the postsynaptic compartment's diagonal and constant terms.
+    if (has_synapses) {
+      std::fill(syn_lin.begin(), syn_lin.end(), 0.0);
+      std::fill(syn_cst.begin(), syn_cst.end(), 0.0);
+    }
+    for (std::size_t g = 0; g < model.synapses.size(); ++g) {
+      const ir::SynapseGroup& grp = model.synapses[g];
+      const SynapseBound& b = syn_bound[g];
+      const Tape& update = synapse_tapes_[g].update;
+      slots.resize(update.n_slots());
+      for (int e = 0; e < grp.size(); ++e) {
+        fill_synapse(b.update, slots.data(), e, v[grp.pre[e]], v[grp.post[e]]);
+        update.run(slots.data(), kernel_exp);
+        for (std::size_t i = 0; i < b.update_targets.size(); ++i) st.values[b.update_targets[i]][e] = slots[update.output(i)];
+      }
+      const Tape& current = synapse_tapes_[g].current;
+      slots.resize(current.n_slots());
+      std::fill(type_lin.begin(), type_lin.end(), 0.0);
+      std::fill(type_cst.begin(), type_cst.end(), 0.0);
+      auto& cur = st.values[b.current_target];
+      for (int e = 0; e < grp.size(); ++e) {
+        const int post = grp.post[e];
+        const double vpre = v[grp.pre[e]], vpost = v[post];
+        fill_synapse(b.current, slots.data(), e, vpre, vpost);
+        current.run(slots.data(), kernel_exp);
+        const double i0 = slots[current.output(0)];  // nA
+        fill_synapse(b.current, slots.data(), e, vpre + kDiffV, vpost + kDiffV);
+        current.run(slots.data(), kernel_exp);
+        const double i1 = slots[current.output(0)];
+        const double d0 = i0 / p.area[post] * 100000.0;  // nA / um^2 -> uA/cm^2
+        const double d1 = i1 / p.area[post] * 100000.0;
+        const double g_syn = (d1 - d0) / kDiffV;
+        type_lin[post] += g_syn;
+        type_cst[post] += d0 - g_syn * vpost;
+        cur[e] = i0;
+      }
+      for (int c = 0; c < n_nodes; ++c) {
+        syn_lin[c] += type_lin[c];
+        syn_cst[c] -= type_cst[c];
+      }
+    }
     // 4. Clamps of states other than v act after the currents, before the voltage solve.
     for (std::size_t i = 0; i < p.clamp.size(); ++i)
       if (p.clamp_state[i] != "v") st.values[clamp_target[i]][p.clamp_comp[i]] = p.clamp[i][k];
     // 5. Membrane terms per unit capacitance (mA/cm^2 -> uA/cm^2 by 1000).
     for (int c = 0; c < n_nodes; ++c) {
-      if (c < n_comp) {
+      if (c < n_comp && has_synapses) {
+        vt[c] = (lin[c] * 1000.0 + syn_lin[c]) / p.capacitance[c];
+        ct[c] = (cst[c] * 1000.0 + i_ext[c] + syn_cst[c]) / p.capacitance[c];
+      } else if (c < n_comp) {
         vt[c] = lin[c] * 1000.0 / p.capacitance[c];
         ct[c] = (cst[c] * 1000.0 + i_ext[c]) / p.capacitance[c];
       } else {

@@ -24,6 +24,7 @@ class Interpreter {
   };
   ir::Model model_;
   std::vector<MechanismTapes> tapes_;
+  std::vector<MechanismTapes> synapse_tapes_;  // per synapse group; current output in nA
 };
 
 }  // namespace ranvier::runtime

@@ -11,6 +11,7 @@
 #include "ir/error.h"
 #include "ir/evaluate.h"
 #include "ir/pyfloat.h"
+#include "runtime/tape.h"
 
 namespace ranvier {
 
@@ -59,6 +60,24 @@ void apply_override(const ir::Model& model, std::vector<std::vector<double>>& co
       columns[col(model, "resistive_load_in")][k] = load;
       columns[col(model, "resistive_load_out")][k] = load;
     }
+  }
+}
+
+// data_set / trainable of a synapse parameter or initial state: `edges` are indices within
+// the synapse's type.
+void apply_synapse_override(const ir::Model& model, Prepared& p, int group, const std::string& key,
+                            const std::vector<int>& edges, const std::vector<double>& values, const char* what) {
+  const ir::SynapseGroup& g = model.synapses[static_cast<std::size_t>(group)];
+  int c = g.column_index(key);
+  if (c < 0) fail_key("{}: '{}' is not a parameter or state of synapse type '{}'", what, key, g.type.name);
+  if (values.size() != 1 && values.size() != edges.size())
+    fail("{}: '{}' got {} values for {} synapses", what, key, values.size(), edges.size());
+  for (std::size_t i = 0; i < edges.size(); ++i) {
+    int e = edges[i];
+    if (e < 0 || e >= g.size()) fail("{}: synapse {} of type '{}' does not exist (there are {})", what, e, g.type.name, g.size());
+    double x = values.size() == 1 ? values[0] : values[i];
+    if (!std::isfinite(x)) fail("{}: '{}' at synapse {} is {}; it must be finite", what, key, e, x);
+    p.synapse_columns[static_cast<std::size_t>(group)][static_cast<std::size_t>(c)][static_cast<std::size_t>(e)] = x;
   }
 }
 
@@ -137,23 +156,68 @@ std::vector<double> axial_conductances(const ir::Model& model, const std::vector
 void initial_currents(const ir::Model& model, const std::vector<std::vector<double>>& columns, States& states) {
   const auto& v = states.at("v");
   std::vector<std::vector<double>> sums(model.current_names.size(), std::vector<double>(model.n_nodes(), 0.0));
+  std::vector<double> slots;
   for (std::size_t m = 0; m < model.mechanisms.size(); ++m) {
     const auto& mech = model.mechanisms[m];
     auto which = std::find(model.current_names.begin(), model.current_names.end(), mech.current_name) - model.current_names.begin();
+    // One tape per mechanism (evaluating the DAG per compartment is slow on large networks);
+    // the same ir::apply arithmetic as ir::evaluate, so the same numbers.
+    const ir::Expr roots[] = {mech.current};
+    const Tape tape(roots);
+    std::vector<const std::vector<double>*> source;  // per leaf; nullptr for v
+    for (const auto& leaf : tape.leaves()) {
+      RANVIER_ASSERT(leaf.op != ir::Op::TimeStep && "current depends on dt");
+      source.push_back(leaf.op == ir::Op::Voltage ? nullptr
+                       : leaf.op == ir::Op::State ? &states.at(leaf.name)
+                                                  : &columns[col(model, leaf.name)]);
+    }
+    slots.resize(tape.n_slots());
     for (int c : model.mechanism_comps[m]) {
-      sums[which][c] += ir::evaluate(mech.current, [&](const ir::Node* n) -> double {
-        switch (n->op) {
-          case ir::Op::Voltage: return v[c];
-          case ir::Op::State: return states.at(n->name)[c];
-          case ir::Op::Param: return columns[col(model, n->name)][c];
-          default: RANVIER_ASSERT(false && "current depends on dt");
-        }
-      });
+      for (std::size_t l = 0; l < source.size(); ++l) slots[tape.leaves()[l].slot] = source[l] ? (*source[l])[c] : v[c];
+      tape.run(slots.data());
+      sums[which][c] += slots[tape.output(0)];
     }
   }
   for (std::size_t i = 0; i < sums.size(); ++i) {
     states.names.push_back(model.current_names[i]);
     states.values.push_back(std::move(sums[i]));
+  }
+}
+
+void initial_synapse_currents(const ir::Model& model, const std::vector<std::vector<std::vector<double>>>& synapse_columns,
+                              States& states) {
+  const auto& v = states.at("v");
+  std::vector<double> slots;
+  // Appended after the loop: growing `states` would invalidate `v` and the sources.
+  std::vector<std::vector<double>> currents;
+  for (std::size_t gi = 0; gi < model.synapses.size(); ++gi) {
+    const ir::SynapseGroup& g = model.synapses[gi];
+    const ir::Expr roots[] = {g.type.current};
+    const Tape tape(roots);
+    // Per leaf: kind 1 / 2 = v at the pre / post compartment, else per-synapse values.
+    std::vector<std::pair<int, const std::vector<double>*>> source;
+    for (const auto& leaf : tape.leaves()) {
+      RANVIER_ASSERT((leaf.op == ir::Op::State || leaf.op == ir::Op::Param) && "synapse current depends on v or dt");
+      if (leaf.name == ir::kPreVoltage) source.emplace_back(1, nullptr);
+      else if (leaf.name == ir::kPostVoltage) source.emplace_back(2, nullptr);
+      else if (leaf.op == ir::Op::State) source.emplace_back(0, &states.at(leaf.name));
+      else source.emplace_back(0, &synapse_columns[gi][static_cast<std::size_t>(g.column_index(leaf.name))]);
+    }
+    slots.resize(tape.n_slots());
+    std::vector<double> current(static_cast<std::size_t>(g.size()));
+    for (int e = 0; e < g.size(); ++e) {
+      for (std::size_t l = 0; l < source.size(); ++l) {
+        const auto& [kind, values] = source[l];
+        slots[tape.leaves()[l].slot] = kind == 1 ? v[g.pre[e]] : kind == 2 ? v[g.post[e]] : (*values)[static_cast<std::size_t>(e)];
+      }
+      tape.run(slots.data());
+      current[static_cast<std::size_t>(e)] = slots[tape.output(0)];  // nA
+    }
+    currents.push_back(std::move(current));
+  }
+  for (std::size_t gi = 0; gi < model.synapses.size(); ++gi) {
+    states.names.push_back(model.synapses[gi].type.current_name());
+    states.values.push_back(std::move(currents[gi]));
   }
 }
 
@@ -171,6 +235,13 @@ Prepared prepare(const ir::Model& model, const IntegrateOptions& options) {
 
   // Parameters: the node table, then trainables, then data_set.
   p.columns = model.columns;
+  for (const auto& g : model.synapses) p.synapse_columns.push_back(g.columns);
+  // A key of the node table, or else of a synapse type (then `comps` are synapse indices).
+  auto override_any = [&](const std::string& key, const std::vector<int>& comps, const std::vector<double>& values, const char* what) {
+    int group = model.column_index(key) < 0 ? model.synapse_group_of(key) : -1;
+    if (group >= 0) return apply_synapse_override(model, p, group, key, comps, values, what);
+    apply_override(model, p.columns, key, comps, values, what);
+  };
   if (!options.params.empty()) {
     if (options.params.size() != model.trainables.size())
       fail("params has {} entries but the module has {} trainable parameter(s)", options.params.size(), model.trainables.size());
@@ -179,10 +250,10 @@ Prepared prepare(const ir::Model& model, const IntegrateOptions& options) {
       if (options.params[t].size() != tr.groups.size())
         fail("params[{}] ('{}') has {} values but {} parameters were made trainable", t, tr.key, options.params[t].size(), tr.groups.size());
       for (std::size_t g = 0; g < tr.groups.size(); ++g)
-        apply_override(model, p.columns, tr.key, tr.groups[g], {options.params[t][g]}, "params");
+        override_any(tr.key, tr.groups[g], {options.params[t][g]}, "params");
     }
   }
-  for (const auto& ps : options.param_state) apply_override(model, p.columns, ps.key, ps.comps, ps.values, "data_set");
+  for (const auto& ps : options.param_state) override_any(ps.key, ps.comps, ps.values, "data_set");
   for (const auto& name : ir::geometry_columns()) {
     const auto& c = p.columns[col(model, name)];
     for (int k = 0; k < model.n_comp; ++k)
@@ -205,6 +276,15 @@ Prepared prepare(const ir::Model& model, const IntegrateOptions& options) {
     for (const auto& m : model.mechanisms)
       for (const auto& s : m.states) need(s.name);
     for (const auto& c : model.current_names) need(c);
+    for (const auto& g : model.synapses) {
+      std::vector<std::string> names;
+      for (const auto& st : g.type.states) names.push_back(st.name);
+      names.push_back(g.type.current_name());
+      for (const auto& name : names)
+        if (p.initial.at(name).size() != static_cast<std::size_t>(g.size()))
+          fail("all_states['{}'] has {} values but the network has {} synapse(s) of type '{}'", name, p.initial.at(name).size(),
+               g.size(), g.type.name);
+    }
   } else {
     std::vector<double> v(model.n_nodes(), -1.0);  // branchpoints hold -1 like Jaxley's to_jax()
     const auto& v0 = p.columns[col(model, "v")];
@@ -221,6 +301,14 @@ Prepared prepare(const ir::Model& model, const IntegrateOptions& options) {
         p.initial.values.push_back(x);
       }
     initial_currents(model, p.columns, p.initial);
+    for (std::size_t gi = 0; gi < model.synapses.size(); ++gi) {
+      const ir::SynapseGroup& g = model.synapses[gi];
+      for (const auto& st : g.type.states) {
+        p.initial.names.push_back(st.name);
+        p.initial.values.push_back(p.synapse_columns[gi][static_cast<std::size_t>(g.column_index(st.name))]);
+      }
+    }
+    initial_synapse_currents(model, p.synapse_columns, p.initial);
   }
 
   // Externals and the time grid.

@@ -31,8 +31,12 @@ struct Prepared {
   std::vector<double> area;         // um^2 per compartment (after data_set of radius/length)
   std::vector<double> capacitance;  // uF/cm^2 per compartment
   std::vector<double> axial;        // per edge: 1/ms for edges into compartments, uS-like G for edges into branchpoints
+  // Per synapse group: its columns (params, then initial states; SynapseGroup::column_names)
+  // after trainables and data_set, one value per synapse.
+  std::vector<std::vector<std::vector<double>>> synapse_columns;
 
-  // Initial state per node: "v" then mechanism states then membrane currents.
+  // Initial state per node: "v" then mechanism states then membrane currents; then per
+  // synapse (not per node) every synapse state and synapse current "i_<type>" (nA).
   States initial;
 
   // Externals on the time grid: stimulus rows (nA) and clamp rows, each n_steps long.
@@ -52,5 +56,10 @@ std::vector<double> axial_conductances(const ir::Model& model, const std::vector
 // The membrane current (mA/cm^2) of every mechanism summed per current name, at the given
 // voltages and states (used for the t = 0 sample of current recordings).
 void initial_currents(const ir::Model& model, const std::vector<std::vector<double>>& columns, States& states);
+
+// The current (nA) of every synapse at the given voltages and synapse states, appended to
+// `states` as "i_<type>" (Jaxley computes them in init so they can be recorded at t = 0).
+void initial_synapse_currents(const ir::Model& model, const std::vector<std::vector<std::vector<double>>>& synapse_columns,
+                              States& states);
 
 }  // namespace ranvier::runtime

@@ -20,13 +20,15 @@ class TridiagonalSolver final : public LinearSolver {
   }
 
   void solve(std::vector<double>& diag, const std::vector<double>& offdiag, std::vector<double>& rhs) override {
+    // Between the cells of a network there is no edge: the coupling is zero there.
+    auto entry = [&](int edge) { return edge >= 0 ? offdiag[edge] : 0.0; };
     for (int i = 1; i < n_; ++i) {
-      double m = offdiag[lower_edge_[i]] / diag[i - 1];
-      diag[i] -= m * offdiag[upper_edge_[i - 1]];
+      double m = entry(lower_edge_[i]) / diag[i - 1];
+      diag[i] -= m * entry(upper_edge_[i - 1]);
       rhs[i] -= m * rhs[i - 1];
     }
     rhs[n_ - 1] /= diag[n_ - 1];
-    for (int i = n_ - 2; i >= 0; --i) rhs[i] = (rhs[i] - offdiag[upper_edge_[i]] * rhs[i + 1]) / diag[i];
+    for (int i = n_ - 2; i >= 0; --i) rhs[i] = (rhs[i] - entry(upper_edge_[i]) * rhs[i + 1]) / diag[i];
   }
 
  private:

@@ -23,18 +23,36 @@ class GroupEmitter {
   // The body function takes every array it touches as a separate noalias pointer, so the
   // vectorizer needs no run-time alias checks; the entry function unpacks the table.
   std::string emit(const ir::KernelGroup& g, std::size_t index) {
-    // Inputs read and outputs written, by array name.
-    std::vector<ir::Expr> roots;
     std::vector<std::pair<std::string, ir::Expr>> outputs;
-    for (const auto& s : g.new_states) outputs.emplace_back(s.name, s.expr);
     for (const auto& c : g.currents) outputs.emplace_back(c.name, c.expr);
     outputs.emplace_back(kVoltageTerm, g.voltage_term);
     outputs.emplace_back(kConstantTerm, g.constant_term);
+    return emit_elementwise("group_" + std::to_string(index), g.new_states, std::move(outputs));
+  }
+
+  // A synapse type's kernel: the same elementwise loop, over synapses (x lanes) instead of
+  // compartments; its inputs and outputs are per-synapse arrays.
+  std::string emit(const ir::SynapseKernel& k, std::size_t index) {
+    std::vector<std::pair<std::string, ir::Expr>> outputs;
+    for (const auto& o : k.outputs) outputs.emplace_back(o.name, o.expr);
+    return emit_elementwise("synapse_" + std::to_string(index), k.new_states, std::move(outputs));
+  }
+
+ private:
+  // void ranvier_<suffix>(T** table, i64 begin, i64 end, T dt): writes every new state and
+  // every output at each flat index in [begin, end).
+  std::string emit_elementwise(const std::string& suffix, const std::vector<NamedExpr>& new_states,
+                               std::vector<std::pair<std::string, ir::Expr>> other_outputs) {
+    // Inputs read and outputs written, by array name.
+    std::vector<ir::Expr> roots;
+    std::vector<std::pair<std::string, ir::Expr>> outputs;
+    for (const auto& s : new_states) outputs.emplace_back(s.name, s.expr);
+    for (auto& o : other_outputs) outputs.push_back(std::move(o));
     for (const auto& o : outputs) roots.push_back(o.second);
     std::vector<const ir::Node*> order = ir::topological_order(roots);
     // "<state>'" leaves are the new states computed by this body, not arrays.
     std::unordered_map<std::string, const ir::Node*> updated;
-    for (const auto& s : g.new_states) updated[s.name + ir::kUpdatedSuffix] = s.expr.node();
+    for (const auto& s : new_states) updated[s.name + ir::kUpdatedSuffix] = s.expr.node();
     std::vector<std::string> used;
     auto use = [&](const std::string& name) {
       if (std::find(used.begin(), used.end(), name) == used.end()) used.push_back(name);
@@ -51,7 +69,7 @@ class GroupEmitter {
     params.push_back(i64);
     params.push_back(i64);
     params.push_back(t_);
-    const std::string body_name = "ranvier_group_body_" + std::to_string(index);
+    const std::string body_name = "ranvier_" + suffix + "_body";
     auto* body = llvm::Function::Create(llvm::FunctionType::get(llvm::Type::getVoidTy(ctx_), params, false),
                                         llvm::Function::InternalLinkage, body_name, m_);
     for (std::size_t i = 0; i < used.size(); ++i) body->addParamAttr(static_cast<unsigned>(i), llvm::Attribute::NoAlias);
@@ -86,7 +104,7 @@ class GroupEmitter {
     b.CreateRetVoid();
 
     // Entry: void ranvier_group_<g>(T** table, i64 begin, i64 end, T dt)
-    const std::string entry_name = "ranvier_group_" + std::to_string(index);
+    const std::string entry_name = "ranvier_" + suffix;
     auto* entry = llvm::Function::Create(llvm::FunctionType::get(llvm::Type::getVoidTy(ctx_), {ptr, i64, i64, t_}, false),
                                          llvm::Function::ExternalLinkage, entry_name, m_);
     b.SetInsertPoint(llvm::BasicBlock::Create(ctx_, "entry", entry));
@@ -105,7 +123,6 @@ class GroupEmitter {
     return entry_name;
   }
 
- private:
   template <typename Load>
   llvm::Value* emit_node(llvm::IRBuilder<>& b, const ir::Node* n, std::unordered_map<const ir::Node*, llvm::Value*>& val,
                          Load& load, llvm::Value* dt) {
@@ -172,6 +189,7 @@ EmittedKernel emit_kernel(const ir::KernelIR& kernel, bool float32) {
   llvm::Type* t = float32 ? llvm::Type::getFloatTy(*out.context) : llvm::Type::getDoubleTy(*out.context);
   GroupEmitter emitter(*out.module, t, out.arrays);
   for (std::size_t g = 0; g < kernel.groups.size(); ++g) out.group_functions.push_back(emitter.emit(kernel.groups[g], g));
+  for (std::size_t s = 0; s < kernel.synapses.size(); ++s) out.synapse_functions.push_back(emitter.emit(kernel.synapses[s], s));
   std::string err;
   llvm::raw_string_ostream os(err);
   if (llvm::verifyModule(*out.module, &os)) RANVIER_ASSERT(false && "emitted kernel IR does not verify");

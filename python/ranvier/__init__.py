@@ -15,7 +15,8 @@ except ImportError:  # development: PYTHONPATH=<build>/python:python, the extens
     __path__ = _pkgutil.extend_path(__path__, __name__)
     from . import _core
 
-from . import channels, solver_gate
+from . import channels, solver_gate, synapses
+from .connect import connect, connectivity_matrix_connect, fully_connect, sparse_connect
 from ._math import (
     Expr,
     abs,
@@ -48,7 +49,8 @@ __version__ = "0.1.0"
 __all__ = [
     "Compartment", "Branch", "Cell", "Module", "View", "Network", "read_swc",
     "integrate", "vjp", "value_and_grad", "step_current", "datapoint_to_step_currents", "channels", "solver_gate",
-    "compile", "compilations", "Expr", "exp", "log", "tanh", "sqrt", "power", "square", "minimum",
+    "compile", "compilations", "synapses", "connect", "fully_connect", "sparse_connect",
+    "connectivity_matrix_connect", "Expr", "exp", "log", "tanh", "sqrt", "power", "square", "minimum",
     "maximum", "where", "clip", "abs", "absolute", "sigmoid", "less", "less_equal", "greater",
     "greater_equal", "apply_d_lambda", "d_lambda_ncomp",
 ]

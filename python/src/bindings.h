@@ -28,5 +28,6 @@ void bind_expr(nb::module_& m);
 void bind_module(nb::module_& m);
 void bind_integrate(nb::module_& m);
 void bind_gradient(nb::module_& m);
+void bind_network(nb::module_& m);
 
 }  // namespace ranvier::python

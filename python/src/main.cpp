@@ -24,6 +24,7 @@ NB_MODULE(_core, m) {
 
   bind_expr(m);
   bind_module(m);
+  bind_network(m);
   bind_integrate(m);
   bind_gradient(m);
 }

@@ -9,7 +9,10 @@
 #include <gtest/gtest.h>
 
 #include "frontend/channels/builtin.h"
+#include "frontend/connect.h"
 #include "frontend/module.h"
+#include "frontend/network.h"
+#include "frontend/synapses/builtin.h"
 #include "frontend/stimulus.h"
 #include "ir/error.h"
 #include "runtime/integrate.h"
@@ -397,6 +400,85 @@ TEST(Errors, HhVtrapAtMinus40GivesNaNLikeJaxley) {
   comp.init_states();
   EXPECT_TRUE(std::isnan(comp.column("HH_n")[0]));
   EXPECT_FALSE(std::isnan(comp.column("HH_m")[0]));
+}
+
+// --- networks and synapses ----------------------------------------------------------------
+
+// Two cells: 3 branches of 2 compartments and a single compartment.
+Network small_network() {
+  Network net({small_cell(), Cell()});
+  return net;
+}
+
+TEST(Errors, NetworkCellIndexOutOfRange) {
+  Network net = small_network();
+  EXPECT_ERROR(Error, net.cell(2), "cell(2)", "2 cell(s)");
+  EXPECT_ERROR(Error, connect(net.cell(0), net.cell(5), synapses::IonotropicSynapse()), "cell(5)");
+}
+
+TEST(Errors, NetworkBranchAndCompOutOfRange) {
+  Network net = small_network();
+  EXPECT_ERROR(Error, net.cell(1).branch(1), "branch(1)", "cell 1", "1 branch(es)");
+  EXPECT_ERROR(Error, net.cell(0).branch(3), "branch(3)", "cell 0", "3 branch(es)");
+  EXPECT_ERROR(Error, net.cell(0).branch(0).comp(2), "comp(2)", "2 compartment(s)");
+}
+
+TEST(Errors, ConnectMismatchedViews) {
+  Network net = small_network();
+  EXPECT_ERROR(Error, connect(net.cell(0).branch(0), net.cell(1), synapses::IonotropicSynapse()),
+               "connect", "presynaptic view has 2", "postsynaptic view has 1");
+  EXPECT_TRUE(net.synapse_groups().empty());  // nothing was added
+}
+
+TEST(Errors, ConnectAcrossModulesOrOutsideANetwork) {
+  Network a = small_network(), b = small_network();
+  EXPECT_ERROR(Error, connect(a.cell(0).branch(0).comp(0), b.cell(1), synapses::IonotropicSynapse()), "same network");
+  Cell cell = small_cell();
+  EXPECT_ERROR(Error, connect(cell.branch(0).comp(0), cell.branch(1).comp(0), synapses::IonotropicSynapse()), "Network");
+}
+
+TEST(Errors, UnknownSynapseNames) {
+  Network net = small_network();
+  connect(net.cell(0).branch(0).comp(0), net.cell(1), synapses::IonotropicSynapse());
+  EXPECT_ERROR(KeyError, net.synapses("IonotropicSynapse").set("IonotropicSynapse_gs", 1e-3), "IonotropicSynapse_gs",
+               "IonotropicSynapse_gS");
+  EXPECT_ERROR(KeyError, net.synapses("IonotropicSynapse").record("TanhRateSynapse_s"), "TanhRateSynapse_s", "IonotropicSynapse_s");
+  EXPECT_ERROR(KeyError, net.synapses("TanhRateSynapse"), "TanhRateSynapse", "IonotropicSynapse");
+  EXPECT_ERROR(KeyError, synapses::by_name("AmpaSynapse"), "AmpaSynapse");
+  EXPECT_ERROR(Error, net.synapses("IonotropicSynapse").edge(1), "edge(1)", "1 synapse(s)");
+  EXPECT_ERROR(Error, net.synapses("IonotropicSynapse").set("IonotropicSynapse_gS", kNaN), "IonotropicSynapse_gS", "finite");
+}
+
+TEST(Errors, BadSynapseDataSet) {
+  Network net = small_network();
+  connect(net.cell(0).branch(0).comp(0), net.cell(1), synapses::IonotropicSynapse());
+  net.cell(1).record("v");
+  IntegrateOptions opt = short_run();
+  opt.param_state = {{"IonotropicSynapse_gS", {3}, {1e-3}}};
+  EXPECT_ERROR(Error, integrate(net, opt), "synapse 3", "IonotropicSynapse", "there are 1");
+  opt.param_state = {{"IonotropicSynapse_gS", {0}, {kNaN}}};
+  EXPECT_ERROR(Error, integrate(net, opt), "IonotropicSynapse_gS", "finite");
+}
+
+TEST(Errors, SynapseStateOnACompartmentView) {
+  Network net = small_network();
+  connect(net.cell(0).branch(0).comp(0), net.cell(1), synapses::IonotropicSynapse());
+  EXPECT_ERROR(NotSupported, net.cell(1).record("IonotropicSynapse_s"), "IonotropicSynapse_s", "net.synapses");
+  EXPECT_ERROR(NotSupported, net.cell(1).clamp("IonotropicSynapse_s", std::vector<double>(10, 0.5)), "clamping synapse states");
+}
+
+TEST(Errors, SparseConnectBadProbability) {
+  Network net = small_network();
+  EXPECT_ERROR(Error, sparse_connect(net.cell("all"), net.cell("all"), synapses::IonotropicSynapse(), 1.5, 0), "p = 1.5");
+}
+
+TEST(Errors, ConnectivityMatrixShape) {
+  Network net = small_network();
+  EXPECT_ERROR(Error, connectivity_matrix_connect(net.cell("all"), net.cell("all"), synapses::IonotropicSynapse(), {{true, false}}),
+               "1 row(s)", "2 cell(s)");
+  EXPECT_ERROR(Error,
+               connectivity_matrix_connect(net.cell("all"), net.cell("all"), synapses::IonotropicSynapse(), {{true}, {false, true}}),
+               "row 0", "1 column(s)");
 }
 
 }  // namespace

@@ -8,7 +8,11 @@
 
 #include <gtest/gtest.h>
 
+#include "frontend/channels/builtin.h"
+#include "frontend/connect.h"
+#include "frontend/network.h"
 #include "frontend/read_swc.h"
+#include "frontend/synapses/builtin.h"
 #include "ir/error.h"
 #include "jaxley_case.h"
 #include "runtime/gradient.h"
@@ -278,6 +282,25 @@ TEST(Gradients, UnsupportedCasesSayWhat) {
   o.backend = "auto";
   Vjp f = vjp(*m, o);
   EXPECT_THROW(f(std::vector<double>(3, 0.0)), Error);  // wrong cotangent shape
+}
+
+// Networks are simulated (tests/cpp/test_network.cpp) but the adjoint does not cover synapses
+// yet: asking for their gradients must say so, not return wrong numbers.
+TEST(Gradients, NetworksWithSynapsesAreRefused) {
+  Cell cell;
+  cell.insert(channels::HH());
+  Network net({cell, cell});
+  connect(net.cell(0).branch(0).comp(0), net.cell(1).branch(0).comp(0), synapses::IonotropicSynapse());
+  net.cell(1).branch(0).comp(0).record("v");
+  net.make_trainable("HH_gNa");
+  IntegrateOptions o;
+  o.t_max = 1.0;  // ms
+  try {
+    vjp(net, o);
+    FAIL() << "gradients of a network with synapses should raise";
+  } catch (const NotSupported& e) {
+    EXPECT_NE(std::string(e.what()).find("synapse"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 
 #include "frontend/channels/builtin.h"
 #include "frontend/d_lambda.h"
+#include "frontend/network.h"
 #include "frontend/read_swc.h"
 #include "frontend/stimulus.h"
 #include "ir/error.h"
@@ -154,6 +155,8 @@ TEST(SetNcomp, RefusesAmbiguousOrLateChanges) {
   }
   cell.branch(0).comp(0).insert(channels::HH());
   EXPECT_THROW(cell.branch(0).set_ncomp(4), Error);  // HH in only some compartments
+  Network net({Cell(Branch(Compartment(), 2), {-1}), Cell(Branch(Compartment(), 2), {-1})});
+  EXPECT_THROW(net.cell(0).branch(0).set_ncomp(3), Error);
   Cell recorded(Branch(Compartment(), 3), {-1, 0});
   recorded.branch(0).comp(0).record("v");
   EXPECT_THROW(recorded.branch(1).set_ncomp(2), Error);

@@ -1,0 +1,70 @@
+// Networks: Network(cells), cell views, synapse types, connection helpers, synapse views.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include <nanobind/stl/optional.h>
+#include <nanobind/stl/string.h>
+#include <nanobind/stl/tuple.h>
+#include <nanobind/stl/vector.h>
+
+#include "bindings.h"
+#include "frontend/connect.h"
+#include "frontend/network.h"
+#include "frontend/synapses/builtin.h"
+
+namespace ranvier::python {
+
+void bind_network(nb::module_& m) {
+  nb::class_<SynapseType>(m, "SynapseType", "A synapse type in the expression DSL (params, states, update, current in nA).")
+      .def_ro("name", &SynapseType::name)
+      .def_prop_ro("params", [](const SynapseType& t) {
+        std::vector<std::tuple<std::string, double>> out;
+        for (const auto& p : t.params) out.emplace_back(p.name, p.value);
+        return out;
+      })
+      .def_prop_ro("states", [](const SynapseType& t) {
+        std::vector<std::tuple<std::string, double>> out;
+        for (const auto& s : t.states) out.emplace_back(s.name, s.value);
+        return out;
+      });
+  m.def("synapse_by_name", &synapses::by_name, nb::arg("name"));
+  m.def("builtin_synapse_names", &synapses::builtin_names);
+
+  nb::class_<SynapseView>(m, "SynapseView", "Synapses of one type (net.<Type>), edge(i) narrows to one.")
+      .def("edge", [](const SynapseView& v, int i) { return v.edge(i); }, nb::keep_alive<0, 1>())
+      .def("edge", [](const SynapseView& v, const std::string& s) { return v.edge(s); }, nb::keep_alive<0, 1>())
+      .def("set", [](const SynapseView& v, const std::string& key, double value) { v.set(key, value); }, nb::arg("key"), nb::arg("value"))
+      .def("record", [](const SynapseView& v, const std::string& state) { v.record(state); }, nb::arg("state"))
+      .def("make_trainable", [](const SynapseView& v, const std::string& key, std::optional<double> init) { v.make_trainable(key, init); },
+           nb::arg("key"), nb::arg("init_val") = nb::none())
+      .def_prop_ro("type", &SynapseView::type)
+      .def_prop_ro("edges", &SynapseView::edges);
+
+  m.def("cell_view", [](Module& mod, int i) { return mod.cell(i); }, nb::keep_alive<0, 1>());
+  m.def("cell_view", [](Module& mod, const std::string& s) { return mod.cell(s); }, nb::keep_alive<0, 1>());
+
+  nb::class_<Network, Module>(m, "Network")
+      .def(nb::init<const std::vector<Cell>&>(), nb::arg("cells"))
+      .def("synapses", &Network::synapses, nb::keep_alive<0, 1>(), nb::arg("type"))
+      .def_prop_ro("n_synapses", &Network::n_synapses)
+      .def_prop_ro("n_cells", &Network::n_cells)
+      .def_prop_ro("synapse_groups", [](const Network& n) {
+        // (type, pre comps, post comps, column names, columns) per type.
+        std::vector<std::tuple<std::string, std::vector<int>, std::vector<int>, std::vector<std::string>, std::vector<std::vector<double>>>> out;
+        for (const auto& g : n.synapse_groups()) out.emplace_back(g.type.name, g.pre, g.post, g.column_names, g.columns);
+        return out;
+      })
+      .def("cell_of", &Network::cell_of, nb::arg("comp"))
+      .def("copy", [](const Network& x) { return Network(x); });
+
+  m.def("connect", &connect, nb::arg("pre"), nb::arg("post"), nb::arg("synapse_type"));
+  m.def("fully_connect", &fully_connect, nb::arg("pre"), nb::arg("post"), nb::arg("synapse_type"));
+  m.def("sparse_connect", &sparse_connect, nb::arg("pre"), nb::arg("post"), nb::arg("synapse_type"), nb::arg("p"), nb::arg("seed"));
+  m.def("connectivity_matrix_connect", &connectivity_matrix_connect, nb::arg("pre"), nb::arg("post"), nb::arg("synapse_type"),
+        nb::arg("matrix"));
+}
+
+}  // namespace ranvier::python

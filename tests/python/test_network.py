@@ -1,0 +1,127 @@
+"""Networks through ranvier's Python API (Jaxley's: jx.Network, jx.connect, synapses,
+net.<Synapse>.edge(i)): every case of tests/reference/jaxley_net/cases.json, built with the
+same code make_network_refs.py runs on real Jaxley, against its committed float64 traces."""
+import json
+
+import numpy as np
+import pytest
+
+import ranvier as jx
+from conftest import ROOT, read_csv
+from ranvier.connect import connect, connectivity_matrix_connect, fully_connect, sparse_connect
+from ranvier.synapses import IonotropicSynapse, TanhConductanceSynapse, TanhRateSynapse
+
+TOL = 1e-8
+NET_REF = ROOT / "tests" / "reference" / "jaxley_net"
+with open(NET_REF / "cases.json") as f:
+    CASES = json.load(f)["cases"]
+
+
+def build_cell(spec):
+    ncomp, parents = spec["ncomp"], spec.get("parents", [-1])
+    if isinstance(ncomp, list):
+        cell = jx.Cell([jx.Branch(jx.Compartment(), ncomp=n) for n in ncomp], parents=parents)
+    else:
+        cell = jx.Cell(jx.Branch(jx.Compartment(), ncomp=ncomp), parents=parents)
+    for name in spec.get("channels", []):
+        cell.insert(getattr(jx.channels, name)())
+    if "v" in spec:
+        cell.set("v", spec["v"])
+    return cell
+
+
+def view(net, v):
+    out = net
+    for key in ("cell", "branch", "comp", "loc"):
+        if key in v:
+            out = getattr(out, key)(v[key])
+    return out
+
+
+def edge_view(net, op):
+    out = getattr(net, op["synapse"])
+    return out.edge(op["edge"]) if "edge" in op else out
+
+
+def run_case(case, backend):
+    """make_network_refs.run_case, with ranvier in place of jaxley."""
+    net = jx.Network([build_cell(c) for c in case["cells"]])
+    syn = {"IonotropicSynapse": IonotropicSynapse, "TanhRateSynapse": TanhRateSynapse,
+           "TanhConductanceSynapse": TanhConductanceSynapse}
+    for op in case["ops"]:
+        kind = op["op"]
+        if kind == "insert":
+            view(net, op["view"]).insert(getattr(jx.channels, op["channel"])())
+        elif kind == "set":
+            view(net, op["view"]).set(op["key"], op["value"])
+        elif kind == "connect":
+            connect(view(net, op["pre"]), view(net, op["post"]), syn[op["synapse"]]())
+        elif kind == "fully_connect":
+            fully_connect(view(net, op["pre"]), view(net, op["post"]), syn[op["synapse"]]())
+        elif kind == "connectivity_matrix_connect":
+            m = np.asarray([[ch == "1" for ch in row] for row in op["matrix"]], dtype=bool)
+            connectivity_matrix_connect(view(net, op["pre"]), view(net, op["post"]), syn[op["synapse"]](), m)
+        elif kind == "set_edge":
+            edge_view(net, op).set(op["key"], op["value"])
+        elif kind == "make_trainable_edge":
+            edge_view(net, op).make_trainable(op["key"], verbose=False)
+        elif kind == "stimulate":
+            s = op["current"]["step_current"]
+            view(net, op["view"]).stimulate(jx.step_current(s["i_delay"], s["i_dur"], s["i_amp"], s["delta_t"], s["t_max"]),
+                                            verbose=False)
+        elif kind == "record":
+            view(net, op["view"]).record(op["state"], verbose=False)
+        elif kind == "record_edge":
+            edge_view(net, op).record(op["state"], verbose=False)
+        else:
+            raise ValueError(kind)
+    spec = case["integrate"]
+    kwargs = {k: spec[k] for k in ["t_max", "delta_t", "solver", "voltage_solver"]}
+    if "params" in spec:
+        params = net.get_parameters()
+        for p, values in zip(params, spec["params"]):
+            key = next(iter(p))
+            p[key] = np.asarray(values, dtype=float)
+        kwargs["params"] = params
+    if "data_set" in spec:
+        pstate = None
+        for d in spec["data_set"]:
+            pstate = edge_view(net, d).data_set(d["key"], d["value"], pstate)
+        kwargs["param_state"] = pstate
+    return jx.integrate(net, backend=backend, **kwargs)
+
+
+@pytest.mark.parametrize("backend", ["interpreter", "auto"])
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_network_matches_jaxley(case, backend):
+    recs = run_case(case, backend)
+    header, expected = read_csv(NET_REF / f"{case['name']}.csv")
+    assert recs.shape == (len(header) - 1, expected.shape[0])
+    err = np.abs(recs - expected[:, 1:].T)
+    assert not np.isnan(recs).any()
+    assert err.max() < TOL, f"max |ranvier - jaxley| = {err.max():.3g}"
+
+
+def test_network_api():
+    cell = jx.Cell(jx.Branch(jx.Compartment(), ncomp=2), parents=[-1, 0, 0])
+    cell.insert(jx.channels.HH())
+    net = jx.Network([cell for _ in range(4)])
+    assert net.cell(2).branch(1).comp(0)._comps.tolist() == [14]
+    fully_connect(net.cell(0), net.cell("all"), TanhRateSynapse())
+    np.random.seed(0)
+    sparse_connect(net.cell("all"), net.cell("all"), IonotropicSynapse(), p=0.5)
+    edges = net.edges
+    assert list(edges.columns[:4]) == ["type", "index_within_type", "pre_index", "post_index"]
+    assert (edges[edges.type == "TanhRateSynapse"].post_index.tolist()) == [0, 6, 12, 18]
+    net.IonotropicSynapse.edge(0).set("IonotropicSynapse_gS", 0.5)
+    assert net.edges.query("type == 'IonotropicSynapse'").IonotropicSynapse_gS.iloc[0] == 0.5
+    with pytest.raises(KeyError, match="IonotropicSynapse_gs"):
+        net.IonotropicSynapse.set("IonotropicSynapse_gs", 1.0)
+    with pytest.raises(ValueError, match="cell\\(9\\)"):
+        net.cell(9)
+    with pytest.raises(ValueError, match="presynaptic view has 2"):
+        connect(net.cell(0).branch(0), net.cell(1).branch(0).comp(0), IonotropicSynapse())
+    net.cell(0).branch(0).comp(0).record("v", verbose=False)
+    net.TanhRateSynapse.record("i_TanhRateSynapse", verbose=False)
+    recs = jx.integrate(net, t_max=2.0)
+    assert recs.shape == (5, 81)
