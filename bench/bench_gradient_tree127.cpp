@@ -1,5 +1,5 @@
 // Gradient cost on the 1016-compartment HH binary tree (bench/tree127.json, the model of
-// bench_tree127): forward time (interpreter and, when linked, the LLVM JIT) against one
+// the other benchmarks): forward time (interpreter and, when linked, the LLVM JIT) against one
 // value-and-gradient of mean((v - target)^2) w.r.t. per-branch gNa / gK / gLeak, radius and
 // axial resistivity (interpreter adjoint), with the default checkpointing and with explicit
 // checkpoint_lengths. Usage: bench_gradient_tree127 [bench/tree127.json] [t_max_ms]
@@ -7,14 +7,11 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
+#include <string>
 
-#include <nlohmann/json.hpp>
-
-#include "frontend/channels/builtin.h"
 #include "frontend/module.h"
-#include "frontend/stimulus.h"
 #include "runtime/gradient.h"
+#include "tools/model_file.h"
 
 using namespace ranvier;
 
@@ -24,22 +21,10 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-Cell build(const nlohmann::json& j, double t_max) {
-  auto parents = j.at("parents").get<std::vector<int>>();
-  const int nseg = j.at("nseg");
-  Cell cell(Branch(Compartment(), nseg), parents);
-  auto lengths = j.at("length_um").get<std::vector<double>>();
-  auto radii = j.at("radius_um").get<std::vector<double>>();
-  for (std::size_t b = 0; b < parents.size(); ++b) {
-    cell.branch(static_cast<int>(b)).set("length", lengths[b] / nseg);  // um per compartment
-    cell.branch(static_cast<int>(b)).set("radius", radii[b]);           // um
-  }
-  cell.set("axial_resistivity", j.at("Ra_ohm_cm").get<double>());
-  cell.insert(channels::HH());
-  cell.init_states();
-  const auto& s = j.at("stim");
-  cell.branch(s.at("section").get<int>()).comp(s.at("seg").get<int>()).stimulate(step_current(s.at("delay_ms"), s.at("dur_ms"), s.at("amp_nA"), 0.025, t_max));
-  cell.branch(0).comp(0).record("v");
+// The harness's tree127 (tools/model_file.h: HH, step current, v recorded at the root) with
+// a second recording and the trainables whose gradients are timed.
+Cell build(const std::string& path, double t_max) {
+  Cell cell = tools::load_model_file(path, t_max, 0.0).cell;
   cell.branch(100).comp(7).record("v");
   cell.branch("all").make_trainable("HH_gNa");
   cell.branch("all").make_trainable("HH_gK");
@@ -52,13 +37,8 @@ Cell build(const nlohmann::json& j, double t_max) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::ifstream in(argc > 1 ? argv[1] : "bench/tree127.json");
-  if (!in) {
-    std::fprintf(stderr, "cannot open the model file (run from the repository root)\n");
-    return 1;
-  }
   const double t_max = argc > 2 ? std::atof(argv[2]) : 20.0;  // ms
-  Cell cell = build(nlohmann::json::parse(in), t_max);
+  Cell cell = build(argc > 1 ? argv[1] : "bench/tree127.json", t_max);
   IntegrateOptions opt;
   opt.t_max = t_max;
   opt.params = get_parameters(cell);
