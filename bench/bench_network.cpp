@@ -1,13 +1,17 @@
 // Network benchmark (issue 7): N cells of 10 branches x 10 compartments (HH everywhere),
 // ~S IonotropicSynapses between soma compartments drawn by sparse_connect (seeded), a step
 // current into every 10th cell. Times model building, compilation and one simulation on
-// the JIT (and optionally the interpreter), one thread. Prints one JSON line.
+// the JIT (first and second call; the second is the one to compare with a jitted Jaxley's
+// second call) and optionally the interpreter, one thread, and the peak resident memory. Prints
+// one JSON line.
 // Usage: bench_network [n_cells=1000] [n_synapses=100000] [t_max_ms=10] [interpreter=0]
 // (1000 cells x 100 compartments x 100,000 synapses is the issue's size.)
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+
+#include <sys/resource.h>
 
 #include "codegen/llvm/compiled_model.h"
 #include "frontend/channels/builtin.h"
@@ -22,6 +26,12 @@ using namespace ranvier;
 namespace {
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+// Peak resident memory of this process so far (MiB; Linux reports ru_maxrss in KiB).
+double peak_rss_mib() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_maxrss) / 1024.0;
 }
 }  // namespace
 
@@ -41,6 +51,7 @@ int main(int argc, char** argv) {
   for (int c = 0; c < n_cells; c += 10) net.cell(c).branch(0).comp(0).stimulate(step_current(1.0, 5.0, 0.5, 0.025, t_max));
   for (int c = 0; c < std::min(n_cells, 10); ++c) net.cell(c).branch(0).comp(0).record("v");
   const double build_s = seconds_since(t0);
+  const double build_rss = peak_rss_mib();
 
   t0 = std::chrono::steady_clock::now();
   CompiledModel m = compile(net);
@@ -49,7 +60,11 @@ int main(int argc, char** argv) {
   opt.t_max = t_max;
   t0 = std::chrono::steady_clock::now();
   Result r = m.integrate(opt);
+  const double jit_first_s = seconds_since(t0);  // includes first-touch costs of the buffers
+  t0 = std::chrono::steady_clock::now();
+  r = m.integrate(opt);
   const double jit_s = seconds_since(t0);
+  const double jit_rss = peak_rss_mib();  // the interpreter run below may raise the peak
   double interp_s = -1.0, worst = -1.0;
   if (interpreter) {
     opt.backend = "interpreter";
@@ -62,7 +77,9 @@ int main(int argc, char** argv) {
   }
   std::printf(
       "{\"cells\": %d, \"compartments\": %d, \"synapses\": %d, \"t_max_ms\": %g, \"steps\": %d, \"build_s\": %.3f, "
-      "\"compile_s\": %.3f, \"jit_run_s\": %.3f, \"interpreter_run_s\": %.3f, \"max_abs_jit_vs_interpreter_mV\": %.3g}\n",
-      n_cells, net.n_comp(), net.n_synapses(), t_max, r.n_samples - 1, build_s, compile_s, jit_s, interp_s, worst);
+      "\"compile_s\": %.3f, \"jit_first_run_s\": %.3f, \"jit_run_s\": %.3f, \"interpreter_run_s\": %.3f, \"max_abs_jit_vs_interpreter_mV\": %.3g, "
+      "\"peak_rss_after_build_mib\": %.1f, \"peak_rss_after_jit_run_mib\": %.1f}\n",
+      n_cells, net.n_comp(), net.n_synapses(), t_max, r.n_samples - 1, build_s, compile_s, jit_first_s, jit_s, interp_s, worst,
+      build_rss, jit_rss);
   return 0;
 }
