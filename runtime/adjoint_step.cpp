@@ -24,7 +24,7 @@ AdjointStep::AdjointStep(const ir::Model& model, const Prepared& prepared)
     std::vector<ir::Expr> roots;
     for (const auto& u : m.update) roots.push_back(u.expr);
     ir::Expr current[] = {m.current};
-    MechanismTapes t{GradTape(roots), GradTape(current), {}, {}, {}, offset(m.current_name)};
+    MechanismTapes t{Tape(roots), Tape(current), {}, {}, {}, offset(m.current_name)};
     for (const auto& u : m.update) {
       if (offset(u.name) < 0) fail_unsupported("gradients: mechanism '{}' updates '{}', which is not a state", m.name, u.name);
       t.update_targets.push_back(offset(u.name));
@@ -56,7 +56,7 @@ int AdjointStep::offset(const std::string& name) const {
   return it == names.end() ? -1 : static_cast<int>(it - names.begin()) * n_nodes_;
 }
 
-std::vector<AdjointStep::Binding> AdjointStep::bind(const GradTape& tape) const {
+std::vector<AdjointStep::Binding> AdjointStep::bind(const Tape& tape) const {
   std::vector<Binding> out;
   for (const auto& leaf : tape.leaves()) {
     switch (leaf.op) {
@@ -143,7 +143,7 @@ void AdjointStep::forward(int k, const std::vector<double>& x, std::vector<doubl
       int c = comps[i];
       double* slots = cp.update_slots[m].data() + i * ns;
       fill(t.update_leaves, slots, y, c, x[v + c]);
-      t.update.forward(slots);
+      t.update.run(slots);
       for (std::size_t o = 0; o < t.update_targets.size(); ++o) y[t.update_targets[o] + c] = slots[t.update.output(o)];
     }
   }
@@ -161,9 +161,9 @@ void AdjointStep::forward(int k, const std::vector<double>& x, std::vector<doubl
       double* s0 = cp.current_slots[m].data() + (2 * i) * ns;
       double* s1 = s0 + ns;
       fill(t.current_leaves, s0, y, c, x[v + c]);
-      t.current.forward(s0);
+      t.current.run(s0);
       fill(t.current_leaves, s1, y, c, x[v + c] + kDiffV);
-      t.current.forward(s1);
+      t.current.run(s1);
       double i0 = s0[t.current.output(0)], i1 = s1[t.current.output(0)];
       double g = (i1 - i0) / kDiffV;
       double constant = i0 - g * x[v + c];
@@ -367,7 +367,7 @@ void AdjointStep::backward_initial_currents(const std::vector<double>& x0, std::
     for (int c : model_.mechanism_comps[m]) {
       if (g_cur[m][c] == 0.0) continue;
       fill(t.current_leaves, slots.data(), x0, c, x0[v + c]);
-      t.current.forward(slots.data());
+      t.current.run(slots.data());
       adj.assign(slots.size(), 0.0);
       adj[t.current.output(0)] = g_cur[m][c];
       t.current.backward(slots.data(), adj.data());

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "ir/model.h"
-#include "runtime/grad_tape.h"
+#include "runtime/tape.h"
 #include "runtime/linear_solver.h"
 #include "runtime/prepare.h"
 
@@ -67,12 +67,12 @@ class AdjointStep {
     int index;  // Param: column; State: offset in the flat state
   };
   struct MechanismTapes {
-    GradTape update, current;
+    Tape update, current;
     std::vector<Binding> update_leaves, current_leaves;
     std::vector<int> update_targets;  // offsets of the updated states
     int current_target;               // offset of the current name's entry
   };
-  std::vector<Binding> bind(const GradTape& tape) const;
+  std::vector<Binding> bind(const Tape& tape) const;
   void fill(const std::vector<Binding>& leaves, double* slots, const std::vector<double>& x, int c, double v) const;
   void scatter(const std::vector<Binding>& leaves, const double* adjoint, std::vector<double>& g, ParamCotangents& pg, int c) const;
   void solve_transposed(const Capture& cap, std::vector<double>& rhs) const;
