@@ -86,8 +86,9 @@ struct CudaModel::Impl {
   std::mutex run_mutex;
   std::map<std::string, std::pair<DevicePtr, std::size_t>> buffers;
 
-  DevicePtr buffer(Driver& drv, const std::string& name, std::size_t bytes) {
-    auto& [ptr, size] = buffers[name];
+  DevicePtr buffer(Device& drv, std::map<std::string, std::pair<DevicePtr, std::size_t>>& pool, const std::string& name,
+                   std::size_t bytes) {
+    auto& [ptr, size] = pool[name];
     if (size < bytes || ptr == 0) {
       drv.free(ptr);
       ptr = drv.alloc(bytes);
@@ -104,8 +105,13 @@ struct CudaModel::Impl {
     }
   }
 
+  // Runs the lanes on `dev` with the kernel `function`; `pool` holds the device buffers (kept
+  // across calls for the GPU, freed after the call otherwise).
   template <typename T>
-  runtime::BatchResult run(const std::vector<runtime::Prepared>& lanes, bool return_states);
+  runtime::BatchResult run(Device& dev, void* function, std::map<std::string, std::pair<DevicePtr, std::size_t>>& pool,
+                           const std::vector<runtime::Prepared>& lanes, bool return_states);
+  runtime::BatchResult run_any(Device& dev, void* function, std::map<std::string, std::pair<DevicePtr, std::size_t>>& pool,
+                               const std::vector<IntegrateOptions>& lanes);
 };
 
 const char* stage_name(CudaStage s) { return s == CudaStage::CudaSource ? "cuda_source" : "ptx"; }
@@ -123,11 +129,18 @@ CudaModel compile(const ir::Model& model, const CudaOptions& options) {
   impl->kernel = passes::lower_to_kernel(model, {linearization(options), false}).kernel;
   impl->source = emit_cuda(model, impl->kernel, passes::dhs_schedule(model, model.allowed_nodes_per_level), options.float32);
   if (options.block_size < 1 || options.block_size > 1024) fail("CudaOptions::block_size {} is not in 1..1024", options.block_size);
-  // Without an explicit arch, this asks for the GPU: no driver means a clear NotSupported here.
-  const auto [arch, cubin] = options.arch.empty() ? device_target(Driver::instance().compute_capability(), Nvrtc::instance())
-                                                  : parse_arch(options.arch);
-  impl->arch = arch;
-  impl->image = nvrtc_compile(impl->source.text, arch, cubin);
+  if (options.arch == "none") {
+    // Source only (no NVRTC): for integrate_on() with a host emulation in tests.
+    auto none = std::make_shared<NvrtcOutput>();
+    none->target = "none";
+    impl->image = none;
+  } else {
+    // Without an explicit arch, this asks for the GPU: no driver means a clear NotSupported here.
+    const auto [arch, cubin] = options.arch.empty() ? device_target(Driver::instance().compute_capability(), Nvrtc::instance())
+                                                    : parse_arch(options.arch);
+    impl->arch = arch;
+    impl->image = nvrtc_compile(impl->source.text, arch, cubin);
+  }
   impl->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
   CudaModel m;
@@ -137,7 +150,8 @@ CudaModel compile(const ir::Model& model, const CudaOptions& options) {
     const std::string which = std::string(",") + dump + ",";
     const std::size_t h = std::hash<std::string>()(impl->source.text);
     for (CudaStage s : {CudaStage::CudaSource, CudaStage::Ptx})
-      if (which == ",all," || which.find(std::string(",") + stage_name(s) + ",") != std::string::npos) {
+      if ((s == CudaStage::CudaSource || !impl->image->binary.empty()) &&
+          (which == ",all," || which.find(std::string(",") + stage_name(s) + ",") != std::string::npos)) {
         std::filesystem::create_directories("ranvier_dump");
         std::ofstream(fmt::format("ranvier_dump/{:016x}.{}.txt", h, stage_name(s))) << m.source(s);
       }
@@ -149,6 +163,7 @@ CudaModel compile(const Module& module, const CudaOptions& options) { return com
 
 std::string CudaModel::source(CudaStage stage) const {
   if (stage == CudaStage::CudaSource) return impl_->source.text;
+  if (impl_->image->binary.empty()) fail("no PTX: this CudaModel was compiled with arch \"none\" (source only)");
   if (!impl_->image->cubin) return std::string(impl_->image->binary.data());
   std::call_once(impl_->ptx_once, [&] { impl_->ptx = nvrtc_compile(impl_->source.text, impl_->arch, false); });
   return std::string(impl_->ptx->binary.data());
@@ -165,10 +180,32 @@ Result CudaModel::integrate(const IntegrateOptions& options) const {
 }
 
 runtime::BatchResult CudaModel::integrate(const std::vector<IntegrateOptions>& lanes) const {
+  Driver& drv = Driver::instance();
+  if (impl_->image->binary.empty()) fail("this CudaModel was compiled with arch \"none\" (source only); compile it for the GPU");
+  std::call_once(impl_->load_once, [&] { impl_->function = drv.load_kernel(impl_->image->binary, kKernelName); });
+  std::lock_guard lock(impl_->run_mutex);  // one launch at a time per model: the buffers are shared
+  return impl_->run_any(drv, impl_->function, impl_->buffers, lanes);
+}
+
+runtime::BatchResult CudaModel::integrate_on(Device& device, const std::vector<IntegrateOptions>& lanes) const {
+  void* function = device.load_kernel(impl_->image->binary, kKernelName);
+  std::map<std::string, std::pair<DevicePtr, std::size_t>> pool;
+  struct Release {
+    Device& d;
+    std::map<std::string, std::pair<DevicePtr, std::size_t>>& p;
+    ~Release() {
+      for (auto& [name, b] : p) d.free(b.first);
+    }
+  } release{device, pool};
+  return impl_->run_any(device, function, pool, lanes);
+}
+
+runtime::BatchResult CudaModel::Impl::run_any(Device& dev, void* fn, std::map<std::string, std::pair<DevicePtr, std::size_t>>& pool,
+                                              const std::vector<IntegrateOptions>& lanes) {
   if (lanes.empty()) fail("integrate: the batch is empty");
   std::vector<runtime::Prepared> prepared;
   prepared.reserve(lanes.size());
-  for (const auto& o : lanes) prepared.push_back(runtime::prepare(impl_->model, o));
+  for (const auto& o : lanes) prepared.push_back(runtime::prepare(model, o));
   const runtime::Prepared& p0 = prepared[0];
   for (std::size_t b = 1; b < prepared.size(); ++b) {
     if (prepared[b].n_steps != p0.n_steps) fail("batch lane {} has {} steps but lane 0 has {}; all lanes need the same time grid", b, prepared[b].n_steps, p0.n_steps);
@@ -180,13 +217,12 @@ runtime::BatchResult CudaModel::integrate(const std::vector<IntegrateOptions>& l
   if (p0.voltage_solver == runtime::VoltageSolver::Sparse)
     fail_unsupported("the GPU backend solves the tree with DHS; voltage_solver 'jax.sparse' runs only in the interpreter backend");
   const bool return_states = lanes[0].return_states;
-  return impl_->options.float32 ? impl_->run<float>(prepared, return_states) : impl_->run<double>(prepared, return_states);
+  return options.float32 ? run<float>(dev, fn, pool, prepared, return_states) : run<double>(dev, fn, pool, prepared, return_states);
 }
 
 template <typename T>
-runtime::BatchResult CudaModel::Impl::run(const std::vector<runtime::Prepared>& lanes, bool return_states) {
-  Driver& drv = Driver::instance();
-  std::call_once(load_once, [&] { function = drv.load_kernel(image->binary, kKernelName, nullptr); });
+runtime::BatchResult CudaModel::Impl::run(Device& drv, void* fn, std::map<std::string, std::pair<DevicePtr, std::size_t>>& pool,
+                                         const std::vector<runtime::Prepared>& lanes, bool return_states) {
 
   const ir::Model& m = model;
   const runtime::Prepared& p0 = lanes[0];
@@ -257,15 +293,14 @@ runtime::BatchResult CudaModel::Impl::run(const std::vector<runtime::Prepared>& 
     }
   }
 
-  std::lock_guard lock(run_mutex);  // one launch at a time per model: the buffers are shared
   std::vector<DevicePtr> table(names.size());
   for (std::size_t s = 0; s < names.size(); ++s) {
-    table[s] = buffer(drv, "array:" + names[s], host[s].size() * sizeof(T));
+    table[s] = buffer(drv, pool, "array:" + names[s], host[s].size() * sizeof(T));
     drv.upload(table[s], host[s].data(), host[s].size() * sizeof(T));
   }
   auto up = [&](const char* key, const auto& v) {
     using E = typename std::decay_t<decltype(v)>::value_type;
-    DevicePtr p = buffer(drv, key, v.size() * sizeof(E));
+    DevicePtr p = buffer(drv, pool, key, v.size() * sizeof(E));
     drv.upload(p, v.data(), v.size() * sizeof(E));
     return p;
   };
@@ -273,14 +308,14 @@ runtime::BatchResult CudaModel::Impl::run(const std::vector<runtime::Prepared>& 
             d_clamp_slot = up("clamp_slot", clamp_slot), d_clamp_comp = up("clamp_comp", clamp_comp),
             d_clamp_value = up("clamp_value", clamp_value);
   const std::size_t rec_count = static_cast<std::size_t>(ns) * static_cast<std::size_t>(nr) * static_cast<std::size_t>(B);
-  DevicePtr d_rec = buffer(drv, "rec", rec_count * sizeof(T));
+  DevicePtr d_rec = buffer(drv, pool, "rec", rec_count * sizeof(T));
 
   int B_arg = B, steps_arg = T_steps, cn_arg = cn ? 1 : 0, n_stim_arg = static_cast<int>(n_stim), n_clamp_arg = static_cast<int>(n_clamp);
   T dt_arg = static_cast<T>(p0.dt), d_arg = d;
   void* args[] = {&d_tab, &B_arg, &steps_arg, &dt_arg, &d_arg, &cn_arg, &d_stim, &d_stim_comp, &n_stim_arg,
                   &d_clamp_slot, &d_clamp_comp, &d_clamp_value, &n_clamp_arg, &d_rec};
   const unsigned block = static_cast<unsigned>(options.block_size);
-  drv.launch(function, (static_cast<unsigned>(B) + block - 1) / block, block, args);
+  drv.launch(fn, (static_cast<unsigned>(B) + block - 1) / block, block, args);
 
   runtime::BatchResult out;
   out.batch = B;

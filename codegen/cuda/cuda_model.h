@@ -24,6 +24,8 @@ class Module;
 
 namespace ranvier::cuda {
 
+class Device;  // codegen/cuda/device.h
+
 enum class CudaStage {
   CudaSource,  // the generated CUDA C++
   Ptx,         // PTX for the target's virtual architecture (compiled on request)
@@ -33,7 +35,7 @@ const char* stage_name(CudaStage s);
 struct CudaOptions {
   bool float32 = false;              // float kernels and buffers (implies the exact dI/dv, as the CPU backend)
   bool symbolic_derivative = false;  // exact dI/dv instead of Jaxley's 1e-3 mV finite difference
-  std::string arch;                  // "sm_90"; empty: the GPU's own (needs the driver)
+  std::string arch;                  // "sm_90"; empty: the GPU's own (needs the driver); "none": source only
   int block_size = 128;              // threads (lanes) per block
 };
 
@@ -46,6 +48,10 @@ class CudaModel {
   // B simulations in one kernel launch, one thread each; lanes may differ as on the CPU
   // (params, param_state, data_stimuli, data_clamps, all_states) and share the time grid.
   runtime::BatchResult integrate(const std::vector<IntegrateOptions>& lanes) const;
+
+  // The same on another Device (tests: a host emulation of the generated source); buffers
+  // are allocated for this call and freed after it.
+  runtime::BatchResult integrate_on(Device& device, const std::vector<IntegrateOptions>& lanes) const;
 
   std::string source(CudaStage stage) const;
   const std::string& target() const;  // "sm_90" (cubin) or "compute_90" (PTX, JIT-compiled by the driver)

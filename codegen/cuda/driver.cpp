@@ -119,13 +119,12 @@ void Driver::check(int rc, const char* what) const {
 
 void Driver::make_current() const { check(api_->CtxSetCurrent(context_), "cuCtxSetCurrent"); }
 
-void* Driver::load_kernel(const std::vector<char>& image, const char* kernel_name, void** module_out) {
+void* Driver::load_kernel(const std::vector<char>& image, const char* kernel_name) {
   make_current();
   void* module = nullptr;
   check(api_->ModuleLoadData(&module, image.data()), "cuModuleLoadData");
   void* fn = nullptr;
   check(api_->ModuleGetFunction(&fn, module, kernel_name), "cuModuleGetFunction");
-  if (module_out) *module_out = module;
   return fn;
 }
 

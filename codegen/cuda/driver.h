@@ -8,13 +8,13 @@
 #include <string>
 #include <vector>
 
-namespace ranvier::cuda {
+#include "codegen/cuda/device.h"
 
-using DevicePtr = std::uint64_t;  // CUdeviceptr
+namespace ranvier::cuda {
 
 inline constexpr const char* kDriverLibrary = "libcuda.so.1";
 
-class Driver {
+class Driver final : public Device {
  public:
   // The first GPU through libcuda.so.1 ($RANVIER_CUDA_DRIVER overrides the library), opened
   // once per process. Throws NotSupported when there is no driver or no GPU.
@@ -22,21 +22,20 @@ class Driver {
   // Opens `library` and its first device (for tests: a missing library gives the same error).
   static std::unique_ptr<Driver> open(const std::string& library);
 
-  ~Driver();
+  ~Driver() override;
   Driver(const Driver&) = delete;
   Driver& operator=(const Driver&) = delete;
 
   int compute_capability() const { return cc_; }  // 90 for sm_90
   const std::string& device_name() const { return name_; }
 
-  // Loads a cubin or PTX image (made current on this thread first) and finds the kernel.
-  void* load_kernel(const std::vector<char>& image, const char* kernel_name, void** module_out);
-  DevicePtr alloc(std::size_t bytes);
-  void free(DevicePtr p);
-  void upload(DevicePtr dst, const void* src, std::size_t bytes);
-  void download(void* dst, DevicePtr src, std::size_t bytes);
-  // Launches a 1-D grid and waits for it to finish.
-  void launch(void* kernel, unsigned grid, unsigned block, void** args);
+  // Loads a cubin or PTX image (the context made current on this thread first).
+  void* load_kernel(const std::vector<char>& image, const char* kernel_name) override;
+  DevicePtr alloc(std::size_t bytes) override;
+  void free(DevicePtr p) override;
+  void upload(DevicePtr dst, const void* src, std::size_t bytes) override;
+  void download(void* dst, DevicePtr src, std::size_t bytes) override;
+  void launch(void* kernel, unsigned grid, unsigned block, void** args) override;
 
   struct Api;
 
