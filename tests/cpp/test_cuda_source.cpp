@@ -99,6 +99,18 @@ TEST(CudaSource, CompileForAnExplicitArchNeedsNoGpu) {
   const std::string ptx = m.source(cuda::CudaStage::Ptx);
   EXPECT_NE(ptx.find(".entry ranvier_simulate"), std::string::npos);
   EXPECT_NE(ptx.find(".target sm_90"), std::string::npos);
+  // No contraction (--fmad=false): the only fused multiply-adds in the PTX are the exp's 14
+  // explicit fma() per call (the exp is inlined at every call).
+  auto count = [](const std::string& text, const std::string& what) {
+    int n = 0;
+    for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+    return n;
+  };
+  const std::string src = m.source(cuda::CudaStage::CudaSource);
+  const int exp_calls = count(src, "= ranvier_exp(");
+  EXPECT_GT(exp_calls, 5);
+  EXPECT_EQ(count(ptx, "fma.rn.f64"), 14 * exp_calls);
+  EXPECT_EQ(count(ptx, "mad.rn.f64") + count(ptx, "mad.f64"), 0);
   EXPECT_EQ(m.source(cuda::CudaStage::CudaSource), cuda::render_source(test::golden_cell().lower()));
   cuda::CudaOptions bad;
   bad.arch = "volta";
