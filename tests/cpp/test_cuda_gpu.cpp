@@ -28,6 +28,7 @@ namespace {
     }                                                                          \
   } while (0)
 
+#ifdef RANVIER_HAVE_LLVM
 double max_rel_diff(const runtime::BatchResult& a, const runtime::BatchResult& b) {
   EXPECT_EQ(a.data.size(), b.data.size());
   double worst = 0.0;
@@ -38,7 +39,6 @@ double max_rel_diff(const runtime::BatchResult& a, const runtime::BatchResult& b
   return worst;
 }
 
-#ifdef RANVIER_HAVE_LLVM
 // Lanes that all differ: a conductance, a radius and the stimulus amplitude per lane.
 std::vector<IntegrateOptions> varied_lanes(const ir::Model& model, IntegrateOptions base, int B) {
   std::vector<IntegrateOptions> lanes;
