@@ -182,7 +182,16 @@ Result CudaModel::integrate(const IntegrateOptions& options) const {
 runtime::BatchResult CudaModel::integrate(const std::vector<IntegrateOptions>& lanes) const {
   Driver& drv = Driver::instance();
   if (impl_->image->binary.empty()) fail("this CudaModel was compiled with arch \"none\" (source only); compile it for the GPU");
-  std::call_once(impl_->load_once, [&] { impl_->function = drv.load_kernel(impl_->image->binary, kKernelName); });
+  std::call_once(impl_->load_once, [&] {
+    // One module per compiled image in the GPU's context, shared by every CudaModel of it
+    // (images live in the compile cache for the whole process).
+    static std::mutex mutex;
+    static std::map<const NvrtcOutput*, void*> loaded;
+    std::lock_guard lock(mutex);
+    void*& fn = loaded[impl_->image.get()];
+    if (!fn) fn = drv.load_kernel(impl_->image->binary, kKernelName);
+    impl_->function = fn;
+  });
   std::lock_guard lock(impl_->run_mutex);  // one launch at a time per model: the buffers are shared
   return impl_->run_any(drv, impl_->function, impl_->buffers, lanes);
 }
