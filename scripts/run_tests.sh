@@ -3,5 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh
+# NVRTC for the CUDA backend's tests (a pip wheel; no GPU needed). RANVIER_SKIP_NVRTC=1 skips both.
+[ "${RANVIER_SKIP_NVRTC:-0}" != "0" ] || bash scripts/install_nvrtc.sh
 ctest --test-dir build --output-on-failure --timeout 600 -j "$(nproc)"
 bash scripts/python_tests.sh

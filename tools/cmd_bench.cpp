@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "codegen/cuda/cuda_model.h"
 #include "codegen/llvm/compiled_model.h"
 #include "ir/error.h"
 #include "runtime/integrate.h"
@@ -80,6 +81,20 @@ int cmd_bench(const Args& args) {
       for (int b = 0; b < batch; ++b) collect(r.lane(b), b);
       if (s > 10.0) break;
     }
+  } else if (backend == "gpu") {
+    // The CUDA backend: one kernel launch runs all lanes (one thread each), all steps.
+    auto t0 = std::chrono::steady_clock::now();
+    cuda::CudaModel m = cuda::compile(mf.cell);
+    compile_s = since(t0);
+    m.integrate(lanes);  // warm-up (loads the module, allocates the device buffers)
+    for (int rep = 0; rep < 3; ++rep) {
+      t0 = std::chrono::steady_clock::now();
+      auto r = m.integrate(lanes);
+      double s = since(t0);
+      run_s = std::min(run_s, s);
+      for (int b = 0; b < batch; ++b) collect(r.lane(b), b);
+      if (s > 10.0) break;
+    }
   } else if (backend == "interpreter" || backend == "sparse") {
     auto t0 = std::chrono::steady_clock::now();
     ir::Model model = mf.cell.lower();
@@ -98,7 +113,7 @@ int cmd_bench(const Args& args) {
       if (s > 5.0) break;
     }
   } else {
-    fail("unknown backend '{}'; use jit, interpreter or sparse", backend);
+    fail("unknown backend '{}'; use jit, gpu, interpreter or sparse", backend);
   }
   const int n_steps = n_samples - 1;
   if (std::string path = option(args, "--trace", ""); !path.empty()) {

@@ -11,11 +11,11 @@ int usage() {
       "usage: ranvier <command> [options]\n"
       "  run      [--swc FILE [--ncomp N]] [--t-max MS] [--dt MS] [--solver NAME] [--voltage-solver NAME] [--out FILE.csv]\n"
       "           simulate an SWC reconstruction (or the built-in 7-branch example) with HH and a somatic step current\n"
-      "  bench    --model NAME [--model-file FILE.json] [--backend jit|interpreter|sparse] [--batch B]\n"
+      "  bench    --model NAME [--model-file FILE.json] [--backend jit|gpu|interpreter|sparse] [--batch B]\n"
       "           [--threads N] [--t-max MS] [--dt MS] [--trace FILE.npy|FILE.csv]\n"
       "           time one model (bench/README.md), print one JSON object\n"
-      "  inspect  [--model-file FILE.json] [--stage NAME|all] [--float32]\n"
-      "           print the IR after each pass, the DHS schedule, LLVM IR and assembly\n",
+      "  inspect  [--model-file FILE.json] [--stage NAME|all|cuda_source|ptx] [--float32] [--arch sm_XX]\n"
+      "           print the IR after each pass, the DHS schedule, LLVM IR and assembly, or the GPU backend's CUDA source / PTX\n",
       stderr);
   return 2;
 }
