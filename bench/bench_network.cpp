@@ -1,10 +1,10 @@
 // Network benchmark (issue 7): N cells of 10 branches x 10 compartments (HH everywhere),
 // ~S IonotropicSynapses between soma compartments drawn by sparse_connect (seeded), a step
 // current into every 10th cell. Times model building, compilation and one simulation on
-// the JIT (first and second call; the second is the one to compare with a jitted Jaxley's
-// second call) and optionally the interpreter, one thread, and the peak resident memory. Prints
-// one JSON line.
-// Usage: bench_network [n_cells=1000] [n_synapses=100000] [t_max_ms=10] [interpreter=0]
+// the JIT (its threads split the cells; first and second call, the second being the one to
+// compare with a jitted Jaxley's second call), optionally the interpreter, and the peak
+// resident memory. Prints one JSON line.
+// Usage: bench_network [n_cells=1000] [n_synapses=100000] [t_max_ms=10] [interpreter=0] [threads=0: all cores]
 // (1000 cells x 100 compartments x 100,000 synapses is the issue's size.)
 #include <chrono>
 #include <cstdio>
@@ -40,6 +40,8 @@ int main(int argc, char** argv) {
   const double n_synapses = argc > 2 ? std::atof(argv[2]) : 100000.0;
   const double t_max = argc > 3 ? std::atof(argv[3]) : 10.0;  // ms
   const bool interpreter = argc > 4 && std::atoi(argv[4]) != 0;
+  // Threads for the one simulation (0: all cores); the cells are split over them.
+  const int threads = argc > 5 ? std::atoi(argv[5]) : 0;
 
   auto t0 = std::chrono::steady_clock::now();
   Cell cell(Branch(Compartment(), 10), {-1, 0, 0, 1, 1, 2, 2, 3, 3, 4});
@@ -54,7 +56,9 @@ int main(int argc, char** argv) {
   const double build_rss = peak_rss_mib();
 
   t0 = std::chrono::steady_clock::now();
-  CompiledModel m = compile(net);
+  CompileOptions co;
+  co.threads = threads;
+  CompiledModel m = compile(net, co);
   const double compile_s = seconds_since(t0);
   IntegrateOptions opt;
   opt.t_max = t_max;
@@ -76,10 +80,10 @@ int main(int argc, char** argv) {
     for (std::size_t i = 0; i < r.data.size(); ++i) worst = std::max(worst, std::abs(r.data[i] - ri.data[i]));
   }
   std::printf(
-      "{\"cells\": %d, \"compartments\": %d, \"synapses\": %d, \"t_max_ms\": %g, \"steps\": %d, \"build_s\": %.3f, "
+      "{\"threads\": %d, \"cells\": %d, \"compartments\": %d, \"synapses\": %d, \"t_max_ms\": %g, \"steps\": %d, \"build_s\": %.3f, "
       "\"compile_s\": %.3f, \"jit_first_run_s\": %.3f, \"jit_run_s\": %.3f, \"interpreter_run_s\": %.3f, \"max_abs_jit_vs_interpreter_mV\": %.3g, "
       "\"peak_rss_after_build_mib\": %.1f, \"peak_rss_after_jit_run_mib\": %.1f}\n",
-      n_cells, net.n_comp(), net.n_synapses(), t_max, r.n_samples - 1, build_s, compile_s, jit_first_s, jit_s, interp_s, worst,
+      threads, n_cells, net.n_comp(), net.n_synapses(), t_max, r.n_samples - 1, build_s, compile_s, jit_first_s, jit_s, interp_s, worst,
       build_rss, jit_rss);
   return 0;
 }

@@ -3,7 +3,8 @@
 
     python3 bench/network_compare.py [--sizes 10,100,1000] [--t-max 10] [--python PY]
 
-For each N: build/bench/bench_network N 100N T (Ranvier JIT, one thread) and
+For each N: build/bench/bench_network N 100N T 0 THREADS (Ranvier JIT; its threads split the
+cells of the one simulation) and
 bench/jaxley_network.py N 100N T under PY (default build/venv/bin/python, which has jaxley).
 Prints a markdown table (build, compile / first call, run of a compiled simulation, peak
 memory). Jaxley's run is its second jitted call; Ranvier's the second integrate. Jaxley's
@@ -31,11 +32,13 @@ def main():
     ap.add_argument("--sizes", default="10,100,1000")
     ap.add_argument("--t-max", type=float, default=10.0)
     ap.add_argument("--python", default=os.path.join(REPO, "build", "venv", "bin", "python"))
+    ap.add_argument("--threads", type=int, default=os.cpu_count() or 1, help="Ranvier threads")
     a = ap.parse_args()
     rows = []
     for n in [int(x) for x in a.sizes.split(",")]:
         s = 100 * n
-        rv = run([os.path.join(REPO, "build", "bench", "bench_network"), str(n), str(s), str(a.t_max)], 3600)
+        rv = run([os.path.join(REPO, "build", "bench", "bench_network"), str(n), str(s), str(a.t_max), "0",
+                  str(a.threads)], 3600)
         try:
             jx = run([a.python, os.path.join(REPO, "bench", "jaxley_network.py"), str(n), str(s), str(a.t_max)], 3600)
         except Exception as e:  # report and go on
@@ -43,7 +46,8 @@ def main():
         rows.append((n, rv, jx))
         print(f"N={n}: ranvier {rv['jit_run_s']} s, jaxley {jx.get('run_s')} s", flush=True)
     print(f"\n{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, load average {os.getloadavg()[0]:.1f}, "
-          f"t_max {a.t_max:g} ms (dt 0.025 ms), `python3 bench/network_compare.py --sizes {a.sizes}`\n")
+          f"t_max {a.t_max:g} ms (dt 0.025 ms), Ranvier {a.threads} thread(s), "
+          f"`python3 bench/network_compare.py --sizes {a.sizes} --threads {a.threads}`\n")
     print("| cells | compartments | synapses (Ranvier / Jaxley) | Ranvier build + compile | Jaxley build + first call "
           "| Ranvier run | Jaxley run | Jaxley / Ranvier | Ranvier peak RSS | Jaxley peak RSS |")
     print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")

@@ -6,6 +6,8 @@
 
 #include "ir/error.h"
 #include "passes/dhs_schedule.h"
+#include "runtime/cell_partition.h"
+#include "runtime/spin_barrier.h"
 
 namespace ranvier::runtime {
 namespace {
@@ -15,8 +17,9 @@ template <typename T>
 class Chunk {
  public:
   Chunk(const ir::Model& model, const ir::KernelIR& kernel, const KernelBinding& binding, const passes::DhsSchedule& schedule,
-        const std::vector<Prepared>& lanes, int first, int count)
-      : model_(model), kernel_(kernel), binding_(binding), schedule_(schedule), lanes_(lanes), first_(first), B_(count) {}
+        const std::vector<Prepared>& lanes, int first, int count, int threads = 1)
+      : model_(model), kernel_(kernel), binding_(binding), schedule_(schedule), lanes_(lanes), first_(first), B_(count),
+        threads_(threads) {}
 
   void run(BatchResult& out, bool return_states) {
     const Prepared& p0 = lanes_[first_];
@@ -158,6 +161,38 @@ class Chunk {
     const std::size_t v_slot =
         static_cast<std::size_t>(std::find(binding_.arrays.begin(), binding_.arrays.end(), "v") - binding_.arrays.begin());
     const bool has_v_slot = v_slot < table.size();
+    // One part per thread: each runs the channel kernels and the tree solve of its cells;
+    // this thread also runs everything that crosses cells (stimuli, synapses, clamps,
+    // recordings) between the barriers. One part: no threads, no barriers.
+    const std::vector<CellPart> parts = partition_cells(model_, schedule_, B == 1 ? threads_ : 1);
+    const int n_parts = static_cast<int>(parts.size());
+    auto kernels = [&](const CellPart& part) {
+      for (std::size_t g = 0; g < kernel_.groups.size(); ++g)
+        for (auto [run_begin, run_end] : kernel_.groups[g].runs) {
+          const int begin = std::max(run_begin, part.comp_begin), end = std::min(run_end, part.comp_end);
+          if (begin >= end) continue;
+          if constexpr (std::is_same_v<T, double>)
+            reinterpret_cast<GroupFnF64>(binding_.groups[g])(table.data(), std::int64_t(begin) * B, std::int64_t(end) * B, dt);
+          else
+            reinterpret_cast<GroupFnF32>(binding_.groups[g])(table.data(), std::int64_t(begin) * B, std::int64_t(end) * B, dt);
+        }
+    };
+    auto solve_part = [&](const CellPart& part) {
+      if (B == 1) solve<1>(B, d, vt, ct, v, dg, lower, upper, diag, rhs, lower_n, part);
+      else solve<0>(B, d, vt, ct, v, dg, lower, upper, diag, rhs, lower_n, part);
+    };
+    SpinBarrier barrier(n_parts);
+    std::vector<std::thread> workers;
+    for (int t = 1; t < n_parts; ++t)
+      workers.emplace_back([&, t] {
+        for (int k = 0; k < T_steps; ++k) {
+          barrier.wait();
+          kernels(parts[t]);
+          barrier.wait();
+          solve_part(parts[t]);
+          barrier.wait();
+        }
+      });
     for (int k = 0; k < T_steps; ++k) {
       std::fill(i_ext.begin(), i_ext.end(), T(0));
       const T* stim_k = stim.data() + static_cast<std::size_t>(k) * n_stim;
@@ -198,22 +233,19 @@ class Chunk {
           syn_cst[x] -= type_cst[x];
         }
       }
-      for (std::size_t g = 0; g < kernel_.groups.size(); ++g)
-        for (auto [begin, end] : kernel_.groups[g].runs) {
-          if constexpr (std::is_same_v<T, double>)
-            reinterpret_cast<GroupFnF64>(binding_.groups[g])(table.data(), std::int64_t(begin) * B, std::int64_t(end) * B, dt);
-          else
-            reinterpret_cast<GroupFnF32>(binding_.groups[g])(table.data(), std::int64_t(begin) * B, std::int64_t(end) * B, dt);
-        }
+      if (n_parts > 1) barrier.wait();  // workers start their kernels
+      kernels(parts[0]);
+      if (n_parts > 1) barrier.wait();  // every part's kernels done: the solves may start
       std::size_t ci = 0;
       for (int b = 0; b < B; ++b) {
         const Prepared& p = lanes_[first_ + b];
         for (std::size_t c = 0; c < p.clamp.size(); ++c, ++ci)
           if (p.clamp_state[c] != "v") (*clamp_target[ci])[at(p.clamp_comp[c], b)] = static_cast<T>(p.clamp[c][k]);
       }
-      // Implicit voltage solve on the DHS schedule, lanes innermost.
-      if (B == 1) solve<1>(B, d, vt, ct, v, dg, lower, upper, diag, rhs, lower_n);
-      else solve<0>(B, d, vt, ct, v, dg, lower, upper, diag, rhs, lower_n);
+      // Implicit voltage solve on the DHS schedule, lanes innermost (the clamps above wrote
+      // states, which the solve does not read).
+      solve_part(parts[0]);
+      if (n_parts > 1) barrier.wait();  // every part solved
       if (cn) {
         for (std::size_t x = 0; x < v.size(); ++x) v[x] = T(2) * rhs[x] - v[x];
       } else {
@@ -227,6 +259,7 @@ class Chunk {
       }
       record(k + 1);
     }
+    for (auto& w : workers) w.join();
     for (int b = 0; b < B; ++b)
       for (int r = 0; r < nr; ++r) {
         double* dst = out.data.data() + ((static_cast<std::size_t>(first_) + b) * nr + r) * ns;
@@ -255,10 +288,10 @@ class Chunk {
   template <int kLanes>
   void solve(int runtime_lanes, T d, const std::vector<T>& vt, const std::vector<T>& ct, const std::vector<T>& v,
              const std::vector<T>& dg, const std::vector<T>& lower, const std::vector<T>& upper, std::vector<T>& diag,
-             std::vector<T>& rhs, std::vector<T>& lower_n) const {
+             std::vector<T>& rhs, std::vector<T>& lower_n, const CellPart& part) const {
     const int B = kLanes ? kLanes : runtime_lanes;
-    const int nn = nn_, nc = nc_;
-    for (int i = 0; i < nn; ++i) {
+    const int nc = nc_;
+    for (int i : part.nodes) {
       const std::size_t base = static_cast<std::size_t>(i) * B;
       for (int b = 0; b < B; ++b) {
         const std::size_t x = base + b;
@@ -275,8 +308,7 @@ class Chunk {
         rhs[x] = r;
       }
     }
-    const std::size_t n_elim = elim_child_.size();
-    for (std::size_t k = 0; k < n_elim; ++k) {
+    for (int k : part.elimination) {
       const std::size_t xc = static_cast<std::size_t>(elim_child_[k]) * B, xp = static_cast<std::size_t>(elim_parent_[k]) * B;
       for (int b = 0; b < B; ++b) {
         T m = upper[xc + b] / diag[xc + b];
@@ -284,12 +316,14 @@ class Chunk {
         rhs[xp + b] += -(rhs[xc + b] * m);
       }
     }
-    const std::size_t n = diag.size();
-    for (std::size_t x = 0; x < n; ++x) {
-      lower_n[x] = lower[x] / diag[x];
-      rhs[x] = rhs[x] / diag[x];
-    }
-    for (std::size_t k = n_elim; k-- > 0;) {
+    for (int i : part.nodes)
+      for (int b = 0; b < B; ++b) {
+        const std::size_t x = static_cast<std::size_t>(i) * B + b;
+        lower_n[x] = lower[x] / diag[x];
+        rhs[x] = rhs[x] / diag[x];
+      }
+    for (auto it = part.elimination.rbegin(); it != part.elimination.rend(); ++it) {
+      const int k = *it;
       const std::size_t xc = static_cast<std::size_t>(elim_child_[k]) * B, xp = static_cast<std::size_t>(elim_parent_[k]) * B;
       for (int b = 0; b < B; ++b) rhs[xc + b] += -(rhs[xp + b] * lower_n[xc + b]);
     }
@@ -303,6 +337,7 @@ class Chunk {
   const passes::DhsSchedule& schedule_;
   const std::vector<Prepared>& lanes_;
   int first_, B_;
+  int threads_;  // threads for one simulation (B = 1) of a network, split by cells
 };
 
 }  // namespace
@@ -339,6 +374,8 @@ BatchResult run_batch(const ir::Model& model, const ir::KernelIR& kernel, const 
   const passes::DhsSchedule schedule = passes::dhs_schedule(model, model.allowed_nodes_per_level);
 
   if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  // More threads than lanes: the spare ones split single simulations of networks by cells.
+  const int per_lane = out.batch == 1 ? threads : 1;
   threads = std::min(threads, out.batch);
   std::vector<std::thread> pool;
   std::vector<std::exception_ptr> errors(threads);
@@ -347,8 +384,8 @@ BatchResult run_batch(const ir::Model& model, const ir::KernelIR& kernel, const 
     int count = out.batch / threads + (t < out.batch % threads ? 1 : 0);
     auto work = [&, t, first, count] {
       try {
-        if (binding.float32) Chunk<float>(model, kernel, binding, schedule, lanes, first, count).run(out, return_states);
-        else Chunk<double>(model, kernel, binding, schedule, lanes, first, count).run(out, return_states);
+        if (binding.float32) Chunk<float>(model, kernel, binding, schedule, lanes, first, count, per_lane).run(out, return_states);
+        else Chunk<double>(model, kernel, binding, schedule, lanes, first, count, per_lane).run(out, return_states);
       } catch (...) {
         errors[t] = std::current_exception();
       }

@@ -4,6 +4,7 @@
 // data_set of synapse parameters, bwd_euler / crank_nicolson / jax.sparse), recordings of v,
 // channel states, synapse states and synapse currents. Then structural checks of the network
 // model (forest, views, connection helpers) and the backend selection for synapses.
+#include <algorithm>
 #include <cmath>
 
 #include <gtest/gtest.h>
@@ -14,6 +15,7 @@
 #include "ir/error.h"
 #include "network_case.h"
 #include "passes/dhs_schedule.h"
+#include "runtime/cell_partition.h"
 
 namespace ranvier {
 namespace {
@@ -382,6 +384,76 @@ TEST(Network, SynapseStatesContinueFromAllStates) {
   Result second = integrate(*net, next);
   for (int i = 0; i < 2; ++i)
     for (int t = 0; t < second.n_samples; ++t) EXPECT_DOUBLE_EQ(second(i, t), whole(i, t + 80));
+}
+
+}  // namespace
+}  // namespace ranvier
+
+namespace ranvier {
+namespace {
+
+// A network of differently shaped cells with synapses of every type, clamps and recordings
+// of voltages, synapse states and currents in every cell.
+Network threaded_test_network() {
+  std::vector<Cell> cells;
+  for (int c = 0; c < 7; ++c) cells.push_back(c % 3 == 0 ? hh_cell(3, {-1, 0, 0, 1}) : c % 3 == 1 ? hh_cell(2, {-1}) : hh_cell(4, {-1, 0}));
+  Network net(cells);
+  for (int c = 0; c < 6; ++c) connect(net.cell(c).branch(0).comp(0), net.cell(c + 1).branch(0).comp(1), synapses::IonotropicSynapse());
+  connect(net.cell(6).branch(0).comp(0), net.cell(0).branch(1).comp(2), synapses::TanhConductanceSynapse());
+  connect(net.cell(3).branch(0).comp(0), net.cell(1).branch(0).comp(1), synapses::TanhRateSynapse());
+  net.synapses("IonotropicSynapse").set("IonotropicSynapse_gS", 0.02);  // uS
+  net.cell(0).branch(0).comp(0).stimulate(step_current(1.0, 4.0, 0.3, 0.025, 10.0));
+  net.cell(5).branch(0).comp(0).clamp("HH_m", std::vector<double>(400, 0.1));
+  for (int c = 0; c < 7; ++c) net.cell(c).branch(0).comp(1).record("v");
+  net.synapses("IonotropicSynapse").record("IonotropicSynapse_s");
+  net.synapses("TanhRateSynapse").record("i_TanhRateSynapse");
+  return net;
+}
+
+TEST(Network, CellPartitionCoversEveryNodeAndPairOnce) {
+  Network net = threaded_test_network();
+  const ir::Model m = net.lower();
+  const passes::DhsSchedule s = passes::dhs_schedule(m, 1);
+  std::size_t n_pairs = 0;
+  for (const auto& level : s.levels) n_pairs += level.size();
+  for (int parts : {1, 2, 3, 7, 20}) {
+    const auto p = runtime::partition_cells(m, s, parts);
+    EXPECT_EQ(p.size(), static_cast<std::size_t>(std::min(parts, 7))) << parts;
+    std::vector<int> seen_node(m.n_nodes(), 0), seen_pair(n_pairs, 0);
+    int comp = 0;
+    for (const auto& part : p) {
+      EXPECT_EQ(part.comp_begin, comp);  // consecutive compartment ranges
+      comp = part.comp_end;
+      for (int i : part.nodes) ++seen_node[i];
+      for (int k : part.elimination) ++seen_pair[k];
+      EXPECT_TRUE(std::is_sorted(part.elimination.begin(), part.elimination.end()));
+    }
+    EXPECT_EQ(comp, m.n_comp);
+    EXPECT_EQ(std::count(seen_node.begin(), seen_node.end(), 1), m.n_nodes()) << parts;
+    EXPECT_EQ(std::count(seen_pair.begin(), seen_pair.end(), 1), static_cast<long>(n_pairs)) << parts;
+  }
+  // One cell: always one part.
+  Cell single = hh_cell(3, {-1, 0, 0});
+  const ir::Model one = single.lower();
+  EXPECT_EQ(runtime::partition_cells(one, passes::dhs_schedule(one, 1), 4).size(), 1u);
+}
+
+// One simulation of a network split over threads by cells equals the single-threaded run
+// bit for bit: each cell's elimination keeps its order, synapses and clamps stay serial.
+TEST(Network, OneSimulationOnSeveralThreadsIsBitIdentical) {
+  Network net = threaded_test_network();
+  for (const char* solver : {"bwd_euler", "crank_nicolson"}) {
+    IntegrateOptions opt;
+    opt.t_max = 10.0;  // ms
+    opt.solver = solver;
+    CompileOptions one, three;
+    one.threads = 1;
+    three.threads = 3;
+    const Result a = compile(net, one).integrate(opt);
+    const Result b = compile(net, three).integrate(opt);
+    ASSERT_EQ(a.data.size(), b.data.size());
+    for (std::size_t i = 0; i < a.data.size(); ++i) ASSERT_EQ(a.data[i], b.data[i]) << solver << " value " << i;
+  }
 }
 
 }  // namespace

@@ -1,0 +1,25 @@
+#pragma once
+// Splitting one simulation of a network over threads. The cells of a network are separate
+// trees (no axial coupling), so each thread can run the channel kernels and the whole tree
+// solve of its own cells: the elimination pairs of a cell keep their global order, so the
+// result is bit-identical to one thread. Cells are compartment-contiguous (Network places
+// them one after another); a part is a run of whole cells with about the same number of
+// compartments.
+#include <vector>
+
+#include "ir/model.h"
+#include "passes/dhs_schedule.h"
+
+namespace ranvier::runtime {
+
+struct CellPart {
+  int comp_begin = 0, comp_end = 0;  // compartments [comp_begin, comp_end)
+  std::vector<int> nodes;            // its compartments and branchpoints, ascending
+  std::vector<int> elimination;      // indices into the flattened schedule, in schedule order
+};
+
+// At most `parts` parts (fewer when there are fewer cells). One part holding everything
+// when the model is a single cell, or when some edge or elimination pair would cross parts.
+std::vector<CellPart> partition_cells(const ir::Model& model, const passes::DhsSchedule& schedule, int parts);
+
+}  // namespace ranvier::runtime
