@@ -12,6 +12,8 @@
 namespace ranvier::runtime {
 namespace {
 
+constexpr int kTransposeBlock = 32;  // time steps per block of the time-major <-> lane-major copies
+
 // One chunk of lanes, integrated over the whole time grid.
 template <typename T>
 class Chunk {
@@ -145,12 +147,15 @@ class Chunk {
     const std::size_t n_stim = stim_target.size();
     std::vector<T> stim(static_cast<std::size_t>(T_steps) * n_stim);
     {
-      std::size_t j = 0;
+      std::vector<const double*> rows;
       for (int b = 0; b < B; ++b)
-        for (const auto& row : lanes_[first_ + b].stimulus) {
-          for (int k = 0; k < T_steps; ++k) stim[static_cast<std::size_t>(k) * n_stim + j] = static_cast<T>(row[k]);
-          ++j;
-        }
+        for (const auto& row : lanes_[first_ + b].stimulus) rows.push_back(row.data());
+      // A transpose in blocks of time steps, so that the strided writes stay in cache.
+      for (int k0 = 0; k0 < T_steps; k0 += kTransposeBlock) {
+        const int k1 = std::min(T_steps, k0 + kTransposeBlock);
+        for (std::size_t j = 0; j < n_stim; ++j)
+          for (int k = k0; k < k1; ++k) stim[static_cast<std::size_t>(k) * n_stim + j] = static_cast<T>(rows[j][k]);
+      }
     }
 
     std::vector<std::vector<T>*> clamp_target;
@@ -260,11 +265,14 @@ class Chunk {
       record(k + 1);
     }
     for (auto& w : workers) w.join();
-    for (int b = 0; b < B; ++b)
-      for (int r = 0; r < nr; ++r) {
-        double* dst = out.data.data() + ((static_cast<std::size_t>(first_) + b) * nr + r) * ns;
-        for (int t = 0; t < ns; ++t) dst[t] = recorded[(static_cast<std::size_t>(t) * B + b) * nr + r];
-      }
+    for (int t0 = 0; t0 < ns; t0 += kTransposeBlock) {  // blocked, like the stimuli
+      const int t1 = std::min(ns, t0 + kTransposeBlock);
+      for (int b = 0; b < B; ++b)
+        for (int r = 0; r < nr; ++r) {
+          double* dst = out.data.data() + ((static_cast<std::size_t>(first_) + b) * nr + r) * ns;
+          for (int t = t0; t < t1; ++t) dst[t] = recorded[(static_cast<std::size_t>(t) * B + b) * nr + r];
+        }
+    }
     if (return_states) {
       for (int b = 0; b < B; ++b) {
         States s;
