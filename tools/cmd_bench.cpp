@@ -66,35 +66,32 @@ int cmd_bench(const Args& args) {
     n_samples = lane_result.n_samples;
     for (int t = 0; t < n_samples; ++t) trace.push_back(lane_result(0, t));
   };
+  // A compiled model (CPU JIT or GPU): one warm-up call (loads code, allocates buffers),
+  // then the best of up to 3 timed calls; every call integrates all lanes.
+  auto time_runs = [&](const auto& m) {
+    m.integrate(lanes);
+    for (int rep = 0; rep < 3; ++rep) {
+      const auto t0 = std::chrono::steady_clock::now();
+      auto r = m.integrate(lanes);
+      const double s = since(t0);
+      run_s = std::min(run_s, s);
+      for (int b = 0; b < batch; ++b) collect(r.lane(b), b);
+      if (s > 10.0) break;
+    }
+  };
   if (backend == "jit") {
     CompileOptions co;
     co.threads = threads;
     auto t0 = std::chrono::steady_clock::now();
     CompiledModel m = compile(mf.cell, co);
     compile_s = since(t0);
-    m.integrate(lanes);  // warm-up
-    for (int rep = 0; rep < 3; ++rep) {
-      t0 = std::chrono::steady_clock::now();
-      auto r = m.integrate(lanes);
-      double s = since(t0);
-      run_s = std::min(run_s, s);
-      for (int b = 0; b < batch; ++b) collect(r.lane(b), b);
-      if (s > 10.0) break;
-    }
+    time_runs(m);
   } else if (backend == "gpu") {
     // The CUDA backend: one kernel launch runs all lanes (one thread each), all steps.
     auto t0 = std::chrono::steady_clock::now();
     cuda::CudaModel m = cuda::compile(mf.cell);
     compile_s = since(t0);
-    m.integrate(lanes);  // warm-up (loads the module, allocates the device buffers)
-    for (int rep = 0; rep < 3; ++rep) {
-      t0 = std::chrono::steady_clock::now();
-      auto r = m.integrate(lanes);
-      double s = since(t0);
-      run_s = std::min(run_s, s);
-      for (int b = 0; b < batch; ++b) collect(r.lane(b), b);
-      if (s > 10.0) break;
-    }
+    time_runs(m);
   } else if (backend == "interpreter" || backend == "sparse") {
     auto t0 = std::chrono::steady_clock::now();
     ir::Model model = mf.cell.lower();
