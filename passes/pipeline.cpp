@@ -1,6 +1,7 @@
 #include "passes/pipeline.h"
 
 #include "passes/dhs_schedule.h"
+#include "passes/dhs_wavefront.h"
 #include "passes/fold_constants.h"
 #include "passes/fuse_mechanisms.h"
 #include "passes/linearize.h"
@@ -25,7 +26,10 @@ PipelineResult lower_to_kernel(const ir::Model& model, const PipelineOptions& op
   keep("linearize", [&] { return r.kernel.print(); });
   r.kernel = fold_constants(std::move(r.kernel));
   keep("fold_constants", [&] { return r.kernel.print(); });
-  keep("dhs_schedule", [&] { return dhs_schedule(model, model.allowed_nodes_per_level).print(); });
+  keep("dhs_schedule", [&] {
+    const DhsSchedule s = dhs_schedule(model, model.allowed_nodes_per_level);
+    return s.print() + "regrouped into wavefronts, as the CPU backend runs it (bit-identical):\n" + dhs_wavefront(s).print();
+  });
   return r;
 }
 

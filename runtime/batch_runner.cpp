@@ -6,6 +6,7 @@
 
 #include "ir/error.h"
 #include "passes/dhs_schedule.h"
+#include "passes/dhs_wavefront.h"
 #include "runtime/cell_partition.h"
 #include "runtime/spin_barrier.h"
 
@@ -171,6 +172,17 @@ class Chunk {
     // recordings) between the barriers. One part: no threads, no barriers.
     const std::vector<CellPart> parts = partition_cells(model_, schedule_, B == 1 ? threads_ : 1);
     const int n_parts = static_cast<int>(parts.size());
+    // B = 1: each part's nodes as runs of consecutive indices (loops that vectorize), and
+    // the edges' coupling in in-edge order (a lane's dg never changes during the run).
+    std::vector<std::vector<std::pair<int, int>>> node_runs(parts.size());
+    for (std::size_t q = 0; q < parts.size(); ++q)
+      for (int i : parts[q].nodes)
+        if (!node_runs[q].empty() && node_runs[q].back().second == i) ++node_runs[q].back().second;
+        else node_runs[q].emplace_back(i, i + 1);
+    if (B == 1) {
+      in_dg_.resize(in_edge_.size());
+      for (std::size_t k = 0; k < in_edge_.size(); ++k) in_dg_[k] = dg[static_cast<std::size_t>(in_edge_[k])];
+    }
     auto kernels = [&](const CellPart& part) {
       for (std::size_t g = 0; g < kernel_.groups.size(); ++g)
         for (auto [run_begin, run_end] : kernel_.groups[g].runs) {
@@ -183,8 +195,8 @@ class Chunk {
         }
     };
     auto solve_part = [&](const CellPart& part) {
-      if (B == 1) solve<1>(B, d, vt, ct, v, dg, lower, upper, diag, rhs, lower_n, part);
-      else solve<0>(B, d, vt, ct, v, dg, lower, upper, diag, rhs, lower_n, part);
+      if (B == 1) solve_one_lane(d, vt, ct, v, lower, upper, diag, rhs, lower_n, part, node_runs[&part - parts.data()]);
+      else solve_lanes(B, d, vt, ct, v, dg, lower, upper, diag, rhs, lower_n, part);
     };
     SpinBarrier barrier(n_parts);
     std::vector<std::thread> workers;
@@ -291,53 +303,115 @@ class Chunk {
   }
 
  private:
-  // One implicit solve: assemble diag and rhs, eliminate leaves to root, normalise, and
-  // substitute back, in the interpreter's operation order. kLanes = 1 specialises B = 1.
-  template <int kLanes>
-  void solve(int runtime_lanes, T d, const std::vector<T>& vt, const std::vector<T>& ct, const std::vector<T>& v,
+  // One implicit solve of one simulation (B = 1), in the interpreter's operation order: the
+  // elimination's divisions form the critical path, so everything else stays out of memory
+  // round trips (diagonal sums in a register) and the normalisation runs over node runs.
+  void solve_one_lane(T d, const std::vector<T>& vt, const std::vector<T>& ct, const std::vector<T>& v,
+                      const std::vector<T>& lower, const std::vector<T>& upper, std::vector<T>& diag, std::vector<T>& rhs,
+                      std::vector<T>& lower_n, const CellPart& part, const std::vector<std::pair<int, int>>& runs) const {
+    const int nc = nc_;
+    T* __restrict dia = diag.data();
+    T* __restrict r = rhs.data();
+    T* __restrict ln = lower_n.data();
+    const T* __restrict lo = lower.data();
+    const T* __restrict up = upper.data();
+    for (int i : part.nodes) {
+      T dv, ri;
+      if (i < nc) {
+        dv = d * vt[static_cast<std::size_t>(i)] + T(1);
+        ri = v[static_cast<std::size_t>(i)] + d * ct[static_cast<std::size_t>(i)];
+      } else {
+        dv = d * T(0);
+        ri = T(0);
+      }
+      for (int k = in_begin_[i]; k < in_begin_[i + 1]; ++k) dv += in_dg_[static_cast<std::size_t>(k)];
+      dia[i] = dv;
+      r[i] = ri;
+    }
+    for (int k : part.elimination) {
+      const int c = elim_child_[k], p = elim_parent_[k];
+      const T m = up[c] / dia[c];
+      dia[p] += -(lo[c] * m);
+      r[p] += -(r[c] * m);
+    }
+    for (auto [first, last] : runs)
+      for (int i = first; i < last; ++i) {
+        ln[i] = lo[i] / dia[i];
+        r[i] = r[i] / dia[i];
+      }
+    for (auto it = part.elimination.rbegin(); it != part.elimination.rend(); ++it) {
+      const int c = elim_child_[*it], p = elim_parent_[*it];
+      r[c] += -(r[p] * ln[c]);
+    }
+  }
+
+  // One implicit solve of B simulations, lanes innermost: assemble diag and rhs, eliminate
+  // leaves to root, normalise, and substitute back, in the interpreter's operation order.
+  void solve_lanes(int B, T d, const std::vector<T>& vt, const std::vector<T>& ct, const std::vector<T>& v,
              const std::vector<T>& dg, const std::vector<T>& lower, const std::vector<T>& upper, std::vector<T>& diag,
              std::vector<T>& rhs, std::vector<T>& lower_n, const CellPart& part) const {
-    const int B = kLanes ? kLanes : runtime_lanes;
     const int nc = nc_;
+    // Loops over lanes innermost, through restrict pointers, so that they vectorize; each
+    // lane still sees the interpreter's order: d * vt + 1, then the in-edges in edge order.
+    T* __restrict dg_sum = diag.data();
+    T* __restrict r_out = rhs.data();
+    const T* __restrict vt_in = vt.data();
+    const T* __restrict ct_in = ct.data();
+    const T* __restrict v_in = v.data();
+    const T* __restrict dg_in = dg.data();
+    for (int i : part.nodes) {
+      const std::size_t base = static_cast<std::size_t>(i) * B;
+      T* __restrict di = dg_sum + base;
+      T* __restrict ri = r_out + base;
+      if (i < nc) {
+        for (int b = 0; b < B; ++b) {
+          di[b] = d * vt_in[base + b] + T(1);
+          ri[b] = v_in[base + b] + d * ct_in[base + b];
+        }
+      } else {
+        for (int b = 0; b < B; ++b) {
+          di[b] = d * T(0);
+          ri[b] = T(0);
+        }
+      }
+      for (int k = in_begin_[i]; k < in_begin_[i + 1]; ++k) {
+        const T* __restrict g = dg_in + static_cast<std::size_t>(in_edge_[k]) * B;
+        for (int b = 0; b < B; ++b) di[b] += g[b];
+      }
+    }
+    const T* __restrict lo = lower.data();
+    const T* __restrict up = upper.data();
+    for (int k : part.elimination) {
+      const std::size_t xc = static_cast<std::size_t>(elim_child_[k]) * B, xp = static_cast<std::size_t>(elim_parent_[k]) * B;
+      T* __restrict dp = dg_sum + xp;
+      T* __restrict rp = r_out + xp;
+      const T* __restrict dc = dg_sum + xc;
+      const T* __restrict rc = r_out + xc;
+      for (int b = 0; b < B; ++b) {
+        T m = up[xc + b] / dc[b];
+        dp[b] += -(lo[xc + b] * m);
+        rp[b] += -(rc[b] * m);
+      }
+    }
+    T* __restrict ln = lower_n.data();
     for (int i : part.nodes) {
       const std::size_t base = static_cast<std::size_t>(i) * B;
       for (int b = 0; b < B; ++b) {
-        const std::size_t x = base + b;
-        T dv, r;
-        if (i < nc) {
-          dv = d * vt[x] + T(1);
-          r = v[x] + d * ct[x];
-        } else {
-          dv = d * T(0);
-          r = T(0);
-        }
-        for (int k = in_begin_[i]; k < in_begin_[i + 1]; ++k) dv += dg[static_cast<std::size_t>(in_edge_[k]) * B + b];
-        diag[x] = dv;
-        rhs[x] = r;
+        ln[base + b] = lo[base + b] / dg_sum[base + b];
+        r_out[base + b] = r_out[base + b] / dg_sum[base + b];
       }
     }
-    for (int k : part.elimination) {
-      const std::size_t xc = static_cast<std::size_t>(elim_child_[k]) * B, xp = static_cast<std::size_t>(elim_parent_[k]) * B;
-      for (int b = 0; b < B; ++b) {
-        T m = upper[xc + b] / diag[xc + b];
-        diag[xp + b] += -(lower[xc + b] * m);
-        rhs[xp + b] += -(rhs[xc + b] * m);
-      }
-    }
-    for (int i : part.nodes)
-      for (int b = 0; b < B; ++b) {
-        const std::size_t x = static_cast<std::size_t>(i) * B + b;
-        lower_n[x] = lower[x] / diag[x];
-        rhs[x] = rhs[x] / diag[x];
-      }
     for (auto it = part.elimination.rbegin(); it != part.elimination.rend(); ++it) {
       const int k = *it;
       const std::size_t xc = static_cast<std::size_t>(elim_child_[k]) * B, xp = static_cast<std::size_t>(elim_parent_[k]) * B;
-      for (int b = 0; b < B; ++b) rhs[xc + b] += -(rhs[xp + b] * lower_n[xc + b]);
+      T* __restrict rc = r_out + xc;
+      const T* __restrict rp = r_out + xp;
+      for (int b = 0; b < B; ++b) rc[b] += -(rp[b] * ln[xc + b]);
     }
   }
 
   std::vector<int> in_begin_, in_edge_, elim_child_, elim_parent_;
+  std::vector<T> in_dg_;  // B = 1: dg of each in-edge, in in_edge_ order
   int nn_ = 0, nc_ = 0;
   const ir::Model& model_;
   const ir::KernelIR& kernel_;
@@ -379,7 +453,8 @@ BatchResult run_batch(const ir::Model& model, const ir::KernelIR& kernel, const 
   out.n_samples = p0.n_steps + 1;
   out.data.assign(static_cast<std::size_t>(out.batch) * out.n_recordings * out.n_samples, 0.0);
   if (return_states) out.states.resize(lanes.size());
-  const passes::DhsSchedule schedule = passes::dhs_schedule(model, model.allowed_nodes_per_level);
+  // Wavefronts: bit-identical to the model's schedule, with independent neighbours.
+  const passes::DhsSchedule schedule = passes::dhs_wavefront(passes::dhs_schedule(model, model.allowed_nodes_per_level));
 
   if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   // More threads than lanes: the spare ones split single simulations of networks by cells.

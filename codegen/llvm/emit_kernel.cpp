@@ -92,9 +92,40 @@ class GroupEmitter {
     };
     auto load = [&](const std::string& name) { return b.CreateLoad(t_, b.CreateGEP(t_, arg_of(name), i), name); };
 
+    // Emitted level by level (a node's level: the longest path to it from the loads), with
+    // the exps of a level interleaved stage by stage: independent chains, such as the gates
+    // of different channels, then sit side by side and an out-of-order core overlaps them.
+    // Every value is computed by the same operations either way (bit-identical).
+    std::unordered_map<const ir::Node*, int> level;
+    std::vector<std::vector<const ir::Node*>> by_level;
+    for (const ir::Node* n : order) {
+      int l = 0;
+      if (n->op == ir::Op::State && updated.count(n->name)) {
+        RANVIER_ASSERT(level.count(updated.at(n->name)) && "an updated state is used before it is computed");
+        l = level.at(updated.at(n->name)) + 1;
+      }
+      for (const ir::Node* arg : n->args) l = std::max(l, level.at(arg) + 1);
+      level[n] = l;
+      if (static_cast<std::size_t>(l) >= by_level.size()) by_level.resize(static_cast<std::size_t>(l) + 1);
+      by_level[static_cast<std::size_t>(l)].push_back(n);
+    }
     std::unordered_map<const ir::Node*, llvm::Value*> val;
-    for (const ir::Node* n : order)
-      val[n] = (n->op == ir::Op::State && updated.count(n->name)) ? val.at(updated.at(n->name)) : emit_node(b, n, val, load, dt);
+    for (const auto& nodes : by_level) {
+      std::vector<const ir::Node*> exps;
+      std::vector<llvm::Value*> exp_args;
+      for (const ir::Node* n : nodes) {
+        if (n->op == ir::Op::Exp) {
+          exps.push_back(n);
+          exp_args.push_back(val.at(n->args[0]));
+        } else {
+          val[n] = (n->op == ir::Op::State && updated.count(n->name)) ? val.at(updated.at(n->name)) : emit_node(b, n, val, load, dt);
+        }
+      }
+      if (!exps.empty()) {
+        std::vector<llvm::Value*> results = emit_exps(b, exp_args);
+        for (std::size_t j = 0; j < exps.size(); ++j) val[exps[j]] = results[j];
+      }
+    }
     // All loads happen before any store: states are read before they are overwritten.
     for (const auto& o : outputs) b.CreateStore(val.at(o.second.node()), b.CreateGEP(t_, arg_of(o.first), i));
     llvm::Value* next = b.CreateAdd(i, llvm::ConstantInt::get(i64, 1), "i.next", true, true);

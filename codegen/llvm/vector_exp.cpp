@@ -38,9 +38,10 @@ ExpConstants constants_for(bool is_double) {
 
 }  // namespace
 
-llvm::Value* emit_exp(llvm::IRBuilder<>& b, llvm::Value* x) {
-  RANVIER_ASSERT(x != nullptr);
-  llvm::Type* type = x->getType();
+std::vector<llvm::Value*> emit_exps(llvm::IRBuilder<>& b, const std::vector<llvm::Value*>& xs) {
+  RANVIER_ASSERT(!xs.empty());
+  for (llvm::Value* x : xs) RANVIER_ASSERT(x != nullptr && x->getType() == xs[0]->getType());
+  llvm::Type* type = xs[0]->getType();
   llvm::Type* scalar = type->getScalarType();
   const bool is_vector = type->isVectorTy();
   RANVIER_ASSERT(!is_vector || llvm::isa<llvm::FixedVectorType>(type));
@@ -63,28 +64,37 @@ llvm::Value* emit_exp(llvm::IRBuilder<>& b, llvm::Value* x) {
   auto fma = [&](llvm::Value* a, llvm::Value* m, llvm::Value* add, const char* name) {
     return b.CreateIntrinsic(llvm::Intrinsic::fma, {type}, {a, m, add}, nullptr, name);
   };
-
+  // Every stage for all inputs before the next stage: independent chains side by side.
+  const std::size_t n = xs.size();
+  std::vector<llvm::Value*> t(n), k(n), r(n), p(n), y(n);
   // k = round(x * log2(e)), held in the low mantissa bits of t.
-  llvm::Value* t = fma(x, fp(c.log2e), fp(c.shift), "exp.t");
-  llvm::Value* k = b.CreateFSub(t, fp(c.shift), "exp.k");
+  for (std::size_t j = 0; j < n; ++j) t[j] = fma(xs[j], fp(c.log2e), fp(c.shift), "exp.t");
+  for (std::size_t j = 0; j < n; ++j) k[j] = b.CreateFSub(t[j], fp(c.shift), "exp.k");
   // r = x - k*ln2 (Cody-Waite, the first step is exact).
-  llvm::Value* r = fma(k, fp(-c.ln2_hi), x, "exp.rhi");
-  r = fma(k, fp(-c.ln2_lo), r, "exp.r");
+  for (std::size_t j = 0; j < n; ++j) r[j] = fma(k[j], fp(-c.ln2_hi), xs[j], "exp.rhi");
+  for (std::size_t j = 0; j < n; ++j) r[j] = fma(k[j], fp(-c.ln2_lo), r[j], "exp.r");
   // e^r by Horner.
-  llvm::Value* p = fp(c.poly[c.degree]);
-  for (int i = c.degree - 1; i >= 0; --i) p = fma(p, r, fp(c.poly[i]), "exp.p");
+  for (std::size_t j = 0; j < n; ++j) p[j] = fp(c.poly[c.degree]);
+  for (int i = c.degree - 1; i >= 0; --i)
+    for (std::size_t j = 0; j < n; ++j) p[j] = fma(p[j], r[j], fp(c.poly[i]), "exp.p");
   // 2^k * p by an integer add into the exponent field.
-  llvm::Value* kbits = b.CreateShl(b.CreateBitCast(t, int_type), ic(c.mantissa_bits), "exp.kbits");
-  llvm::Value* bits = b.CreateAdd(b.CreateBitCast(p, int_type), kbits, "exp.bits");
-  llvm::Value* normal = b.CreateBitCast(bits, type, "exp.normal");
-  llvm::Value* tiny = b.CreateFMul(b.CreateBitCast(b.CreateAdd(bits, ic(c.tiny_bits)), type),
-                                   fp(c.tiny_scale), "exp.tiny");
-  llvm::Value* y = b.CreateSelect(b.CreateFCmpOLT(x, fp(c.tiny_threshold)), tiny, normal);
-  y = b.CreateSelect(b.CreateFCmpOGT(x, fp(c.overflow)),
-                     fp(std::numeric_limits<double>::infinity()), y);
-  y = b.CreateSelect(b.CreateFCmpOLT(x, fp(c.underflow)), fp(0.0), y);
-  y = b.CreateSelect(b.CreateFCmpUNO(x, x), b.CreateFAdd(x, x), y, "exp");
+  for (std::size_t j = 0; j < n; ++j) {
+    llvm::Value* kbits = b.CreateShl(b.CreateBitCast(t[j], int_type), ic(c.mantissa_bits), "exp.kbits");
+    llvm::Value* bits = b.CreateAdd(b.CreateBitCast(p[j], int_type), kbits, "exp.bits");
+    llvm::Value* normal = b.CreateBitCast(bits, type, "exp.normal");
+    llvm::Value* tiny = b.CreateFMul(b.CreateBitCast(b.CreateAdd(bits, ic(c.tiny_bits)), type),
+                                     fp(c.tiny_scale), "exp.tiny");
+    y[j] = b.CreateSelect(b.CreateFCmpOLT(xs[j], fp(c.tiny_threshold)), tiny, normal);
+  }
+  for (std::size_t j = 0; j < n; ++j) {
+    y[j] = b.CreateSelect(b.CreateFCmpOGT(xs[j], fp(c.overflow)),
+                          fp(std::numeric_limits<double>::infinity()), y[j]);
+    y[j] = b.CreateSelect(b.CreateFCmpOLT(xs[j], fp(c.underflow)), fp(0.0), y[j]);
+    y[j] = b.CreateSelect(b.CreateFCmpUNO(xs[j], xs[j]), b.CreateFAdd(xs[j], xs[j]), y[j], "exp");
+  }
   return y;
 }
+
+llvm::Value* emit_exp(llvm::IRBuilder<>& b, llvm::Value* x) { return emit_exps(b, {x})[0]; }
 
 }  // namespace ranvier::llvm_backend

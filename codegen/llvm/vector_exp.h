@@ -16,6 +16,8 @@
 //    flushed to zero.
 // Accuracy (max error against glibc exp/expf, checked by tests/cpp/test_vector_exp.cpp):
 // at most 1 ulp for double and for float.
+#include <vector>
+
 #include <llvm/IR/IRBuilder.h>
 
 namespace ranvier::llvm_backend {
@@ -23,5 +25,11 @@ namespace ranvier::llvm_backend {
 // exp(x) for x of type double, float, or a fixed vector of them. Throws a ranvier internal
 // error (std::logic_error) for any other type.
 llvm::Value* emit_exp(llvm::IRBuilder<>& b, llvm::Value* x);
+
+// exp of several independent values of one type, each bit-identical to emit_exp, emitted
+// stage by stage across all of them (all reductions, then each Horner step for all, ...):
+// the dependent chains of one exp sit side by side in the instruction stream, so an
+// out-of-order core overlaps them instead of waiting on each chain's latency.
+std::vector<llvm::Value*> emit_exps(llvm::IRBuilder<>& b, const std::vector<llvm::Value*>& xs);
 
 }  // namespace ranvier::llvm_backend
