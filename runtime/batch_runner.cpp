@@ -13,7 +13,10 @@
 namespace ranvier::runtime {
 namespace {
 
-constexpr int kTransposeBlock = 32;  // time steps per block of the time-major <-> lane-major copies
+// Time steps per block of the stimulus and recording transposes (time-major inside the run,
+// lane-major outside): large enough to use whole cache lines of each row, small enough to
+// stay in cache.
+constexpr int kBlock = 32;
 
 // One chunk of lanes, integrated over the whole time grid.
 template <typename T>
@@ -132,12 +135,23 @@ class Chunk {
     std::vector<Rec> recs;
     for (const auto& r : model_.recordings) recs.push_back({&buf.at(r.state), r.comp});
     const int T_steps = p0.n_steps, ns = T_steps + 1, nr = static_cast<int>(recs.size());
-    // Recordings are gathered time-major (contiguous per step) and transposed at the end.
-    std::vector<double> recorded(static_cast<std::size_t>(ns) * B * nr);
+    // Recordings are gathered time-major for a block of samples, then copied into the
+    // output rows (lane, recording, sample): writing a row per value would touch a page per
+    // lane and step; a block touches each page once per kBlock samples.
+    double* out_rows = out.data.data() + static_cast<std::size_t>(first_) * nr * ns;
+    std::vector<double> rec_block(static_cast<std::size_t>(kBlock) * B * nr);
+    auto flush = [&](int first_sample, int n_samples) {
+      for (int b = 0; b < B; ++b)
+        for (int r = 0; r < nr; ++r) {
+          double* dst = out_rows + (static_cast<std::size_t>(b) * nr + r) * ns + first_sample;
+          for (int t = 0; t < n_samples; ++t) dst[t] = rec_block[(static_cast<std::size_t>(t) * B + b) * nr + r];
+        }
+    };
     auto record = [&](int sample) {
-      double* row = recorded.data() + static_cast<std::size_t>(sample) * B * nr;
+      double* row = rec_block.data() + static_cast<std::size_t>(sample % kBlock) * B * nr;
       for (int b = 0; b < B; ++b)
         for (int r = 0; r < nr; ++r) row[b * nr + r] = static_cast<double>((*recs[r].values)[at(recs[r].comp, b)]);
+      if (sample % kBlock == kBlock - 1 || sample == ns - 1) flush(sample - sample % kBlock, sample % kBlock + 1);
     };
     record(0);
 
@@ -146,18 +160,16 @@ class Chunk {
     for (int b = 0; b < B; ++b)
       for (int c : lanes_[first_ + b].stimulus_comp) stim_target.push_back(at(c, b));
     const std::size_t n_stim = stim_target.size();
-    std::vector<T> stim(static_cast<std::size_t>(T_steps) * n_stim);
-    {
-      std::vector<const double*> rows;
-      for (int b = 0; b < B; ++b)
-        for (const auto& row : lanes_[first_ + b].stimulus) rows.push_back(row.data());
-      // A transpose in blocks of time steps, so that the strided writes stay in cache.
-      for (int k0 = 0; k0 < T_steps; k0 += kTransposeBlock) {
-        const int k1 = std::min(T_steps, k0 + kTransposeBlock);
-        for (std::size_t j = 0; j < n_stim; ++j)
-          for (int k = k0; k < k1; ++k) stim[static_cast<std::size_t>(k) * n_stim + j] = static_cast<T>(rows[j][k]);
-      }
-    }
+    // Stimuli likewise, transposed a block of steps at a time (time-major within the block).
+    std::vector<const double*> stim_rows;
+    for (int b = 0; b < B; ++b)
+      for (const auto& row : lanes_[first_ + b].stimulus) stim_rows.push_back(row.data());
+    std::vector<T> stim_block(static_cast<std::size_t>(kBlock) * n_stim);
+    auto load_stimuli = [&](int k0) {
+      const int k1 = std::min(T_steps, k0 + kBlock);
+      for (std::size_t j = 0; j < n_stim; ++j)
+        for (int k = k0; k < k1; ++k) stim_block[static_cast<std::size_t>(k - k0) * n_stim + j] = static_cast<T>(stim_rows[j][k]);
+    };
 
     std::vector<std::vector<T>*> clamp_target;
     for (int b = 0; b < B; ++b)
@@ -212,7 +224,8 @@ class Chunk {
       });
     for (int k = 0; k < T_steps; ++k) {
       std::fill(i_ext.begin(), i_ext.end(), T(0));
-      const T* stim_k = stim.data() + static_cast<std::size_t>(k) * n_stim;
+      if (k % kBlock == 0) load_stimuli(k);
+      const T* stim_k = stim_block.data() + static_cast<std::size_t>(k % kBlock) * n_stim;
       for (std::size_t j = 0; j < n_stim; ++j) {
         const std::size_t i = stim_target[j];
         i_ext[i] += stim_k[j] / area[i] * T(100000);  // nA -> uA/cm^2
@@ -277,14 +290,6 @@ class Chunk {
       record(k + 1);
     }
     for (auto& w : workers) w.join();
-    for (int t0 = 0; t0 < ns; t0 += kTransposeBlock) {  // blocked, like the stimuli
-      const int t1 = std::min(ns, t0 + kTransposeBlock);
-      for (int b = 0; b < B; ++b)
-        for (int r = 0; r < nr; ++r) {
-          double* dst = out.data.data() + ((static_cast<std::size_t>(first_) + b) * nr + r) * ns;
-          for (int t = t0; t < t1; ++t) dst[t] = recorded[(static_cast<std::size_t>(t) * B + b) * nr + r];
-        }
-    }
     if (return_states) {
       for (int b = 0; b < B; ++b) {
         States s;
