@@ -10,6 +10,9 @@
 //   ChannelKernel          batches of 1024 single HH compartments: the time is the HH kernel
 //                          plus a one-node solve per lane, i.e. the channel kernel
 //   Compile/<model>        passes + LLVM, with the kernel cache cleared every iteration
+//   Hardware/<op>          the host's throughput for 4-lane double divisions and fused
+//                          multiply-adds (AVX2), 8 independent chains: the floor under the
+//                          HH kernel (bench/ROOFLINE.md); items = lanes (one double each)
 //
 // Run from the repository root (reads bench/tree127.json):
 //   build/bench/micro_benchmarks [--benchmark_filter=...]
@@ -133,6 +136,45 @@ void Compile(benchmark::State& state, const std::string& name) {
   }
 }
 
+// Four doubles, as an AVX2 register holds them (GCC/Clang vector extension).
+typedef double Lanes4 __attribute__((vector_size(32)));
+
+// 8 independent chains, so the loop measures throughput, not latency. Exact IEEE division
+// (no -ffast-math): the compiler may not turn it into a multiplication.
+__attribute__((target("avx2,fma"), noinline)) void divide_chains(Lanes4* acc, Lanes4 d, long n) {
+  Lanes4 a[8];
+  for (int j = 0; j < 8; ++j) a[j] = acc[j];
+  for (long i = 0; i < n; ++i)
+    for (int j = 0; j < 8; ++j) a[j] = a[j] / d;
+  for (int j = 0; j < 8; ++j) acc[j] = a[j];
+}
+
+__attribute__((target("avx2,fma"), noinline)) void fma_chains(Lanes4* acc, Lanes4 m, Lanes4 c, long n) {
+  Lanes4 a[8];
+  for (int j = 0; j < 8; ++j) a[j] = acc[j];
+  for (long i = 0; i < n; ++i)
+    for (int j = 0; j < 8; ++j)
+      for (int l = 0; l < 4; ++l) a[j][l] = __builtin_fma(a[j][l], m[l], c[l]);
+  for (int j = 0; j < 8; ++j) acc[j] = a[j];
+}
+
+void HardwareThroughput(benchmark::State& state, bool divide) {
+  if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma")) {
+    state.SkipWithError("the host has no AVX2/FMA");
+    return;
+  }
+  Lanes4 acc[8];
+  for (int j = 0; j < 8; ++j) acc[j] = Lanes4{1.0 + j, 2.0 + j, 3.0 + j, 4.0 + j};
+  const Lanes4 d = {1.0000001, 1.0000001, 1.0000001, 1.0000001}, c = {1e-9, 1e-9, 1e-9, 1e-9};
+  const long n = 1 << 16;
+  for (auto _ : state) {
+    if (divide) divide_chains(acc, d, n);
+    else fma_chains(acc, d, c, n);
+    benchmark::DoNotOptimize(acc);
+  }
+  state.SetItemsProcessed(state.iterations() * n * 8 * 4);
+}
+
 void register_all() {
   for (int k : {1, 2, 4, 8, 16})
     benchmark::RegisterBenchmark(("LinearSolve/dhs/k=" + std::to_string(k)).c_str(), LinearSolve, "dhs", k);
@@ -149,6 +191,8 @@ void register_all() {
   benchmark::RegisterBenchmark("ChannelKernel/float32", ChannelKernel, true)->Arg(1024)->Unit(benchmark::kMillisecond);
   for (const std::string name : {"single", "tree127"})
     benchmark::RegisterBenchmark(("Compile/" + name).c_str(), Compile, name)->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("Hardware/divide_f64x4", HardwareThroughput, true)->Unit(benchmark::kMicrosecond);
+  benchmark::RegisterBenchmark("Hardware/fma_f64x4", HardwareThroughput, false)->Unit(benchmark::kMicrosecond);
 }
 
 }  // namespace
