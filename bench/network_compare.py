@@ -37,7 +37,7 @@ def fmt_s(x):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[1])
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sizes", default="10,100,1000")
     ap.add_argument("--t-max", type=float, default=10.0)
     ap.add_argument("--systems", default="ranvier,jaxley,neuron")

@@ -25,6 +25,9 @@ evaluated at v_n and v_n + 0.001 mV for di/dv, as Jaxley's 1e-3 mV difference), 
 order is Jaxley's.  finitialize's initial current evaluation (t = 0) does not update s;
 the first step (t = dt/2) does.  jaxley_order = 0 turns this off and updates s after the
 solve instead (NEURON's usual order: one update behind Jaxley, with the new voltages).
+s is therefore an ASSIGNED variable updated by hand, not a STATE.  Checked: the s that
+NEURON records equals this update applied to the recorded presynaptic v of the step
+before, to the last bit.
 ENDCOMMENT
 
 NEURON {
