@@ -171,9 +171,21 @@ class Chunk {
         for (int k = k0; k < k1; ++k) stim_block[static_cast<std::size_t>(k - k0) * n_stim + j] = static_cast<T>(stim_rows[j][k]);
     };
 
-    std::vector<std::vector<T>*> clamp_target;
-    for (int b = 0; b < B; ++b)
-      for (const auto& s : lanes_[first_ + b].clamp_state) clamp_target.push_back(&buf.at(s));
+    // Clamps as flat lists (a per-step walk over every lane's Prepared would touch B structs):
+    // the buffer, the index in it, and the clamp's values over time.
+    struct Clamp {
+      std::vector<T>* target;
+      std::size_t index;
+      const double* values;
+    };
+    std::vector<Clamp> state_clamps, voltage_clamps;
+    for (int b = 0; b < B; ++b) {
+      const Prepared& p = lanes_[first_ + b];
+      for (std::size_t c = 0; c < p.clamp.size(); ++c) {
+        const Clamp clamp{&buf.at(p.clamp_state[c]), at(p.clamp_comp[c], b), p.clamp[c].data()};
+        (p.clamp_state[c] == "v" ? voltage_clamps : state_clamps).push_back(clamp);
+      }
+    }
 
     // Where the kernels read v: re-pointed after every implicit step (v and rhs swap).
     const std::size_t v_slot =
@@ -266,12 +278,7 @@ class Chunk {
       if (n_parts > 1) barrier.wait();  // workers start their kernels
       kernels(parts[0]);
       if (n_parts > 1) barrier.wait();  // every part's kernels done: the solves may start
-      std::size_t ci = 0;
-      for (int b = 0; b < B; ++b) {
-        const Prepared& p = lanes_[first_ + b];
-        for (std::size_t c = 0; c < p.clamp.size(); ++c, ++ci)
-          if (p.clamp_state[c] != "v") (*clamp_target[ci])[at(p.clamp_comp[c], b)] = static_cast<T>(p.clamp[c][k]);
-      }
+      for (const Clamp& c : state_clamps) (*c.target)[c.index] = static_cast<T>(c.values[k]);
       // Implicit voltage solve on the DHS schedule, lanes innermost (the clamps above wrote
       // states, which the solve does not read).
       solve_part(parts[0]);
@@ -282,11 +289,7 @@ class Chunk {
         v.swap(rhs);
         if (has_v_slot) table[v_slot] = v.data();
       }
-      for (int b = 0; b < B; ++b) {
-        const Prepared& p = lanes_[first_ + b];
-        for (std::size_t c = 0; c < p.clamp.size(); ++c)
-          if (p.clamp_state[c] == "v") v[at(p.clamp_comp[c], b)] = static_cast<T>(p.clamp[c][k]);
-      }
+      for (const Clamp& c : voltage_clamps) (*c.target)[c.index] = static_cast<T>(c.values[k]);  // target: v
       record(k + 1);
     }
     for (auto& w : workers) w.join();
