@@ -85,7 +85,20 @@ class Chunk {
     }
     auto& syn_lin = node_array(ir::kSynapseLinear, nc);
     auto& syn_cst = node_array(ir::kSynapseConstantSum, nc);
-    std::vector<T> type_lin(static_cast<std::size_t>(nc) * B), type_cst(type_lin.size());
+    // Per synapse type, its synapses by postsynaptic compartment (CSR, synapse order kept):
+    // a compartment sums its own synapses' terms, in the order the interpreter's scatter
+    // adds them, so each thread can sum the compartments of its own cells.
+    std::vector<std::vector<int>> syn_in_begin(model_.synapses.size()), syn_in(model_.synapses.size());
+    for (std::size_t gi = 0; gi < model_.synapses.size(); ++gi) {
+      const ir::SynapseGroup& grp = model_.synapses[gi];
+      auto& begin = syn_in_begin[gi];
+      begin.assign(static_cast<std::size_t>(nc) + 1, 0);
+      for (int e = 0; e < grp.size(); ++e) ++begin[static_cast<std::size_t>(grp.post[e]) + 1];
+      for (int i = 0; i < nc; ++i) begin[i + 1] += begin[i];
+      syn_in[gi].resize(static_cast<std::size_t>(grp.size()));
+      std::vector<int> fill(begin.begin(), begin.end() - 1);
+      for (int e = 0; e < grp.size(); ++e) syn_in[gi][static_cast<std::size_t>(fill[grp.post[e]]++)] = e;
+    }
     auto& i_ext = node_array(ir::kExternalCurrent, nc);
     auto& vt = node_array("__voltage_term", nc);
     auto& ct = node_array("__constant_term", nc);
@@ -222,12 +235,57 @@ class Chunk {
       if (B == 1) solve_one_lane(d, vt, ct, v, lower, upper, diag, rhs, lower_n, part, node_runs[&part - parts.data()]);
       else solve_lanes(B, d, vt, ct, v, dg, lower, upper, diag, rhs, lower_n, part);
     };
+    // Synapses first (the group kernels read their sums). Each thread runs every type's
+    // kernel on its share of the synapses, with the voltages before the step; then each
+    // part sums, per compartment of its cells, the terms of the synapses onto it, type after
+    // type and in synapse order, as the interpreter's scatter does (bit-identical).
+    auto synapse_kernels = [&](int thread) {
+      for (std::size_t gi = 0; gi < syn.size(); ++gi) {
+        const ir::SynapseGroup& grp = model_.synapses[gi];
+        const int e0 = static_cast<int>(static_cast<std::int64_t>(grp.size()) * thread / n_parts);
+        const int e1 = static_cast<int>(static_cast<std::int64_t>(grp.size()) * (thread + 1) / n_parts);
+        std::vector<T>&v_pre = *syn[gi].v_pre, &v_post = *syn[gi].v_post;
+        for (int e = e0; e < e1; ++e)
+          for (int b = 0; b < B; ++b) {
+            v_pre[at(e, b)] = v[at(grp.pre[e], b)];
+            v_post[at(e, b)] = v[at(grp.post[e], b)];
+          }
+        if (e0 >= e1) continue;
+        if constexpr (std::is_same_v<T, double>)
+          reinterpret_cast<GroupFnF64>(binding_.synapses[gi])(table.data(), std::int64_t(e0) * B, std::int64_t(e1) * B, dt);
+        else
+          reinterpret_cast<GroupFnF32>(binding_.synapses[gi])(table.data(), std::int64_t(e0) * B, std::int64_t(e1) * B, dt);
+      }
+    };
+    auto synapse_sums = [&](const CellPart& part) {
+      for (int x = part.comp_begin; x < part.comp_end; ++x)
+        for (int b = 0; b < B; ++b) {
+          T lin = T(0), cst = T(0);
+          for (std::size_t gi = 0; gi < syn.size(); ++gi) {
+            const std::vector<T>&g = *syn[gi].g, &c = *syn[gi].c;
+            T type_lin = T(0), type_cst = T(0);
+            for (int k = syn_in_begin[gi][x]; k < syn_in_begin[gi][x + 1]; ++k) {
+              type_lin += g[at(syn_in[gi][static_cast<std::size_t>(k)], b)];
+              type_cst += c[at(syn_in[gi][static_cast<std::size_t>(k)], b)];
+            }
+            lin += type_lin;
+            cst -= type_cst;
+          }
+          syn_lin[at(x, b)] = lin;
+          syn_cst[at(x, b)] = cst;
+        }
+    };
     SpinBarrier barrier(n_parts);
     std::vector<std::thread> workers;
     for (int t = 1; t < n_parts; ++t)
       workers.emplace_back([&, t] {
         for (int k = 0; k < T_steps; ++k) {
           barrier.wait();
+          if (!syn.empty()) {
+            synapse_kernels(t);
+            barrier.wait();
+            synapse_sums(parts[t]);
+          }
           kernels(parts[t]);
           barrier.wait();
           solve_part(parts[t]);
@@ -242,40 +300,12 @@ class Chunk {
         const std::size_t i = stim_target[j];
         i_ext[i] += stim_k[j] / area[i] * T(100000);  // nA -> uA/cm^2
       }
-      // Synapses first (the group kernels read their sums): each type's kernel on the
-      // voltages before the step, then its terms scatter-added into the postsynaptic
-      // compartments in synapse order, type after type, as the interpreter does.
+      if (n_parts > 1) barrier.wait();  // workers start their synapse kernels
       if (!syn.empty()) {
-        std::fill(syn_lin.begin(), syn_lin.end(), T(0));
-        std::fill(syn_cst.begin(), syn_cst.end(), T(0));
+        synapse_kernels(0);
+        if (n_parts > 1) barrier.wait();  // every synapse's terms computed: the sums may start
+        synapse_sums(parts[0]);
       }
-      for (std::size_t gi = 0; gi < syn.size(); ++gi) {
-        const ir::SynapseGroup& grp = model_.synapses[gi];
-        const int ne_syn = grp.size();
-        std::vector<T>&v_pre = *syn[gi].v_pre, &v_post = *syn[gi].v_post;
-        for (int e = 0; e < ne_syn; ++e)
-          for (int b = 0; b < B; ++b) {
-            v_pre[at(e, b)] = v[at(grp.pre[e], b)];
-            v_post[at(e, b)] = v[at(grp.post[e], b)];
-          }
-        if constexpr (std::is_same_v<T, double>)
-          reinterpret_cast<GroupFnF64>(binding_.synapses[gi])(table.data(), 0, std::int64_t(ne_syn) * B, dt);
-        else
-          reinterpret_cast<GroupFnF32>(binding_.synapses[gi])(table.data(), 0, std::int64_t(ne_syn) * B, dt);
-        std::fill(type_lin.begin(), type_lin.end(), T(0));
-        std::fill(type_cst.begin(), type_cst.end(), T(0));
-        const std::vector<T>&g = *syn[gi].g, &c = *syn[gi].c;
-        for (int e = 0; e < ne_syn; ++e)
-          for (int b = 0; b < B; ++b) {
-            type_lin[at(grp.post[e], b)] += g[at(e, b)];
-            type_cst[at(grp.post[e], b)] += c[at(e, b)];
-          }
-        for (std::size_t x = 0; x < type_lin.size(); ++x) {
-          syn_lin[x] += type_lin[x];
-          syn_cst[x] -= type_cst[x];
-        }
-      }
-      if (n_parts > 1) barrier.wait();  // workers start their kernels
       kernels(parts[0]);
       if (n_parts > 1) barrier.wait();  // every part's kernels done: the solves may start
       for (const Clamp& c : state_clamps) (*c.target)[c.index] = static_cast<T>(c.values[k]);
