@@ -12,6 +12,7 @@ Prints one JSON line: build, first call (compile + run) and second call (run) ti
 the peak resident memory.
 """
 import json
+import os
 import resource
 import sys
 import time
@@ -20,11 +21,13 @@ import jax
 
 jax.config.update("jax_enable_x64", True)
 jax.config.update("jax_platform_name", "cpu")
-import numpy as np  # noqa: E402
 import jaxley as jx  # noqa: E402
 from jaxley.channels import HH  # noqa: E402
 from jaxley.connect import connectivity_matrix_connect  # noqa: E402
 from jaxley.synapses import IonotropicSynapse  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from network_trace_check import build  # noqa: E402
 
 
 def main():
@@ -33,18 +36,8 @@ def main():
     t_max = float(sys.argv[3]) if len(sys.argv) > 3 else 10.0
     dt = 0.025
     t0 = time.perf_counter()
-    cell = jx.Cell(jx.Branch(jx.Compartment(), 10), parents=[-1, 0, 0, 1, 1, 2, 2, 3, 3, 4])
-    cell.insert(HH())
-    net = jx.Network([cell] * n_cells)
-    p = min(1.0, n_syn / n_cells**2)
-    matrix = np.random.default_rng(1234).random((n_cells, n_cells)) < p
-    connectivity_matrix_connect(net.cell("all"), net.cell("all"), IonotropicSynapse(), matrix)
-    net.set("IonotropicSynapse_gS", 2e-4)
-    current = jx.step_current(1.0, 5.0, 0.5, dt, t_max)
-    for c in range(0, n_cells, 10):
-        net.cell(c).branch(0).comp(0).stimulate(current, verbose=False)
-    for c in range(min(n_cells, 10)):
-        net.cell(c).branch(0).comp(0).record("v", verbose=False)
+    # The network of network_trace_check.py (same matrix draw, stimuli and recordings).
+    net, n_synapses = build(jx, connectivity_matrix_connect, IonotropicSynapse, HH, n_cells, n_syn, t_max)
     build_s = time.perf_counter() - t0
 
     sim = jax.jit(lambda: jx.integrate(net, delta_t=dt, t_max=t_max))
@@ -55,7 +48,7 @@ def main():
     sim().block_until_ready()
     run_s = time.perf_counter() - t0
     print(json.dumps({"system": "jaxley", "cells": n_cells, "compartments": 100 * n_cells,
-                      "synapses": int(matrix.sum()), "t_max_ms": t_max, "build_s": round(build_s, 3),
+                      "synapses": n_synapses, "t_max_ms": t_max, "build_s": round(build_s, 3),
                       "first_call_s": round(first_s, 3), "run_s": round(run_s, 3),
                       "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
                       "jaxley": jx.__version__}))
