@@ -54,6 +54,17 @@ struct SynapseKernel {
                                       // synapse_array(kSynapseConductance / kSynapseConstant, type)
 };
 
+// The reverse-mode adjoint of one group's body (passes/derive_adjoint.h): elementwise over the
+// group's compartments, it reads the body's inputs and the cotangents of its outputs and
+// writes the cotangents of its inputs. Cotangent arrays are named cotangent_array(name); an
+// output that shares its name with an input cotangent updates that array in place.
+inline constexpr const char* kCotangentPrefix = "__g:";
+inline std::string cotangent_array(const std::string& name) { return kCotangentPrefix + name; }
+
+struct AdjointGroup {
+  std::vector<NamedExpr> outputs;  // cotangent array -> its value after the reverse step
+};
+
 enum class Linearization {
   FiniteDifference,  // Jaxley: (I(v + 1e-3) - I(v)) / 1e-3
   Secant,            // (I(v + 1e-3) - I(v)) / ((v + 1e-3) - v), for float32
@@ -63,6 +74,7 @@ enum class Linearization {
 struct KernelIR {
   std::vector<KernelGroup> groups;
   std::vector<SynapseKernel> synapses;     // one per synapse type, in the model's order
+  std::vector<AdjointGroup> adjoints;      // one per group after derive_adjoint (gradients only)
   std::vector<std::string> state_names;    // every mechanism state, in first-declaration order
   std::vector<std::string> current_names;
   Linearization linearization = Linearization::FiniteDifference;

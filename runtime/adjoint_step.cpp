@@ -173,8 +173,7 @@ void AdjointStep::forward(int k, const std::vector<double>& x, std::vector<doubl
     }
   }
   // 4. Clamps of states other than v.
-  for (std::size_t i = 0; i < p.clamp.size(); ++i)
-    if (p.clamp_state[i] != "v") y[clamp_offset_[i] + p.clamp_comp[i]] = p.clamp[i][k];
+  clamp_states(k, y);
   // 5. Membrane terms per unit capacitance (mA/cm^2 -> uA/cm^2 by 1000).
   cp.vt.assign(n, 0.0);
   cp.ct.assign(n, 0.0);
@@ -182,6 +181,18 @@ void AdjointStep::forward(int k, const std::vector<double>& x, std::vector<doubl
     cp.vt[c] = cp.lin[c] * 1000.0 / p.capacitance[c];
     cp.ct[c] = (cp.cst[c] * 1000.0 + i_ext[c]) / p.capacitance[c];
   }
+  forward_voltage(k, x, y, cp);
+}
+
+void AdjointStep::clamp_states(int k, std::vector<double>& y) const {
+  const Prepared& p = prepared_;
+  for (std::size_t i = 0; i < p.clamp.size(); ++i)
+    if (p.clamp_state[i] != "v") y[clamp_offset_[i] + p.clamp_comp[i]] = p.clamp[i][k];
+}
+
+void AdjointStep::forward_voltage(int k, const std::vector<double>& x, std::vector<double>& y, Capture& cp) const {
+  const Prepared& p = prepared_;
+  const int n = n_nodes_, nc = model_.n_comp, v = v_;
   if (p.solver == Solver::ExpEuler) {
     // 6. exp_euler (VoltageStep::exponential): exact exponential step of each linearised
     //    membrane equation, then the axial transition matrix expm(G dt) on compartments.
@@ -206,14 +217,7 @@ void AdjointStep::forward(int k, const std::vector<double>& x, std::vector<doubl
     }
   } else {
     // 6. Implicit solve (VoltageStep::implicit), then 7. voltage clamps.
-    cp.diag.assign(n, 0.0);
-    cp.offdiag.assign(model_.edges.size(), 0.0);
-    for (int i = 0; i < n; ++i) cp.diag[i] = d_ * cp.vt[i] + (i < nc ? 1.0 : 0.0);
-    for (std::size_t e = 0; e < model_.edges.size(); ++e) {
-      double g = d_ * p.axial[e];
-      cp.diag[model_.edges[e].sink] += g;
-      cp.offdiag[e] = -g;
-    }
+    assemble(cp);
     cp.solution.assign(n, 0.0);
     for (int i = 0; i < nc; ++i) cp.solution[i] = x[v + i] + d_ * cp.ct[i];
     std::vector<double> diag = cp.diag;
@@ -225,6 +229,18 @@ void AdjointStep::forward(int k, const std::vector<double>& x, std::vector<doubl
     if (p.clamp_state[i] == "v") y[v + p.clamp_comp[i]] = p.clamp[i][k];
 }
 
+void AdjointStep::assemble(Capture& cp) const {
+  const int n = n_nodes_, nc = model_.n_comp;
+  cp.diag.assign(n, 0.0);
+  cp.offdiag.assign(model_.edges.size(), 0.0);
+  for (int i = 0; i < n; ++i) cp.diag[i] = d_ * cp.vt[i] + (i < nc ? 1.0 : 0.0);
+  for (std::size_t e = 0; e < model_.edges.size(); ++e) {
+    double g = d_ * prepared_.axial[e];
+    cp.diag[model_.edges[e].sink] += g;
+    cp.offdiag[e] = -g;
+  }
+}
+
 void AdjointStep::solve_transposed(const Capture& cap, std::vector<double>& rhs) const {
   // A^T has A's sparsity; its entry at (sink, source) of an edge is A's at (source, sink).
   std::vector<double> diag = cap.diag, off(cap.offdiag.size());
@@ -232,13 +248,13 @@ void AdjointStep::solve_transposed(const Capture& cap, std::vector<double>& rhs)
   solver_->solve(diag, off, rhs);
 }
 
-void AdjointStep::backward(int k, const std::vector<double>& x, const Capture& cap, std::vector<double>& g, ParamCotangents& pg) const {
+void AdjointStep::backward_voltage(const std::vector<double>& x, const Capture& cap, std::vector<double>& g,
+                                   std::vector<double>& g_vt, std::vector<double>& g_ct, ParamCotangents& pg) const {
   const Prepared& p = prepared_;
   const int n = n_nodes_, nc = model_.n_comp, v = v_;
   // 7. Clamped voltages do not depend on anything before.
   for (std::size_t i = 0; i < p.clamp.size(); ++i)
     if (p.clamp_state[i] == "v") g[v + p.clamp_comp[i]] = 0.0;
-  std::vector<double> g_vt(n, 0.0), g_ct(n, 0.0);
   if (p.solver == Solver::ExpEuler) {
     // 6'. w = T u on compartments (branchpoints keep u), u = v e + x_inf (1 - e) with
     //     x_inf = ct / vt, e = exp(min(-dt vt, 20)); or u = v + ct dt where vt = 0. The
@@ -287,6 +303,13 @@ void AdjointStep::backward(int k, const std::vector<double>& x, const Capture& c
     }
     for (int i = 0; i < n; ++i) g[v + i] = g_v_old[i];
   }
+}
+
+void AdjointStep::backward(int k, const std::vector<double>& x, const Capture& cap, std::vector<double>& g, ParamCotangents& pg) const {
+  const Prepared& p = prepared_;
+  const int n = n_nodes_, nc = model_.n_comp, v = v_;
+  std::vector<double> g_vt(n, 0.0), g_ct(n, 0.0);
+  backward_voltage(x, cap, g, g_vt, g_ct, pg);
   // 5. vt = lin 1000 / cm, ct = (cst 1000 + i_ext) / cm.
   std::vector<double> g_lin(n, 0.0), g_cst(n, 0.0), g_iext(n, 0.0);
   for (int c = 0; c < nc; ++c) {
@@ -297,8 +320,7 @@ void AdjointStep::backward(int k, const std::vector<double>& x, const Capture& c
     pg.capacitance[c] += -(g_vt[c] * cap.vt[c] + g_ct[c] * cap.ct[c]) / cm;
   }
   // 4. Clamped states were overwritten after the currents used them.
-  for (std::size_t i = 0; i < p.clamp.size(); ++i)
-    if (p.clamp_state[i] != "v") g[clamp_offset_[i] + p.clamp_comp[i]] = 0.0;
+  unclamp_cotangents(g);
   // 3. Currents: g = (i1 - i0) / dv, cst += -(i0 - g v), lin += g, current += i0. The
   //    membrane currents before the step are overwritten, so their cotangents end here.
   std::vector<std::vector<double>> g_cur(tapes_.size());
@@ -347,7 +369,18 @@ void AdjointStep::backward(int k, const std::vector<double>& x, const Capture& c
       scatter(t.update_leaves, adj.data(), g, pg, c);
     }
   }
+  backward_stimulus(k, g_iext, pg);
+}
+
+void AdjointStep::unclamp_cotangents(std::vector<double>& g) const {
+  const Prepared& p = prepared_;
+  for (std::size_t i = 0; i < p.clamp.size(); ++i)
+    if (p.clamp_state[i] != "v") g[clamp_offset_[i] + p.clamp_comp[i]] = 0.0;
+}
+
+void AdjointStep::backward_stimulus(int k, const std::vector<double>& g_iext, ParamCotangents& pg) const {
   // 1. i_ext = stimulus / area 1e5: d/d area = -i_ext / area, d/d stimulus = 1e5 / area.
+  const Prepared& p = prepared_;
   for (std::size_t s = 0; s < p.stimulus.size(); ++s) {
     int c = p.stimulus_comp[s];
     pg.stimulus[s][k] += g_iext[c] / p.area[c] * 100000.0;

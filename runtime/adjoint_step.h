@@ -32,6 +32,7 @@ struct ParamCotangents {
 class AdjointStep {
  public:
   AdjointStep(const ir::Model& model, const Prepared& prepared);
+  virtual ~AdjointStep() = default;
 
   struct Capture {
     std::vector<std::vector<double>> update_slots;   // per mechanism: comps x tape slots
@@ -49,17 +50,42 @@ class AdjointStep {
   int offset(const std::string& name) const;
 
   // Step k: x (state before) -> y (state after). `cap` may be null when not needed.
-  void forward(int k, const std::vector<double>& x, std::vector<double>& y, Capture* cap) const;
+  virtual void forward(int k, const std::vector<double>& x, std::vector<double>& y, Capture* cap) const;
   // `g` holds the cotangent of the state after step k on entry and before it on return;
   // `cap` is forward()'s capture of the same step from `x`.
-  void backward(int k, const std::vector<double>& x, const Capture& cap, std::vector<double>& g, ParamCotangents& pg) const;
+  virtual void backward(int k, const std::vector<double>& x, const Capture& cap, std::vector<double>& g, ParamCotangents& pg) const;
+  // Whether forward() evaluates exp as the LLVM backend does (runtime/exp_reference.h)
+  // rather than with libm: the interpreter run that checks the first step must do the same.
+  virtual bool kernel_exp() const { return false; }
+  // Doubles a Capture of one step holds (what the checkpointing keeps per step when it stores
+  // captures instead of recomputing them), or 0 when captures are too large to keep (the
+  // interpreter's tape slots): then every step is recomputed before it is run backwards.
+  virtual std::size_t capture_doubles() const { return 0; }
   // The t = 0 membrane currents are functions of the initial state and the parameters
   // (prepare's initial_currents): propagate their cotangents in `g` back into `g` and `pg`.
   void backward_initial_currents(const std::vector<double>& x0, std::vector<double>& g, ParamCotangents& pg) const;
 
   ParamCotangents zero_cotangents() const;
 
- private:
+ protected:
+  // The parts of a step outside the mechanisms, shared with the compiled step
+  // (codegen/llvm/compiled_adjoint.h), which replaces the mechanism tapes by kernels.
+  // Step 4: clamps of states other than v, on the state after the gate updates.
+  void clamp_states(int k, std::vector<double>& y) const;
+  // Steps 6-7 from cp.vt and cp.ct (per compartment): the voltage update and the voltage
+  // clamps; fills the rest of `cp`.
+  void forward_voltage(int k, const std::vector<double>& x, std::vector<double>& y, Capture& cp) const;
+  // The implicit system of a step from cp.vt: cp.diag (before elimination) and cp.offdiag.
+  void assemble(Capture& cp) const;
+  // Steps 7-6 backwards: on return g[v] holds the cotangent of v before the step through the
+  // voltage update only, and g_vt, g_ct (zero on entry) those of cp.vt and cp.ct.
+  void backward_voltage(const std::vector<double>& x, const Capture& cap, std::vector<double>& g, std::vector<double>& g_vt,
+                        std::vector<double>& g_ct, ParamCotangents& pg) const;
+  // Step 4 backwards: clamped states do not depend on the step's update.
+  void unclamp_cotangents(std::vector<double>& g) const;
+  // Step 1 backwards: the external current (uA/cm^2) per compartment to stimulus and area.
+  void backward_stimulus(int k, const std::vector<double>& g_iext, ParamCotangents& pg) const;
+
   enum class Source { Param, State, Voltage, TimeStep };
   struct Binding {
     int slot;
@@ -72,16 +98,23 @@ class AdjointStep {
     std::vector<int> update_targets;  // offsets of the updated states
     int current_target;               // offset of the current name's entry
   };
+  int current_offset(std::size_t mechanism) const { return tapes_[mechanism].current_target; }
+  std::size_t n_mechanisms() const { return tapes_.size(); }
+
+ private:
   std::vector<Binding> bind(const Tape& tape) const;
   void fill(const std::vector<Binding>& leaves, double* slots, const std::vector<double>& x, int c, double v) const;
   void scatter(const std::vector<Binding>& leaves, const double* adjoint, std::vector<double>& g, ParamCotangents& pg, int c) const;
   void solve_transposed(const Capture& cap, std::vector<double>& rhs) const;
 
+ protected:
   const ir::Model& model_;
   const Prepared& prepared_;
   int n_nodes_, n_names_;
   int v_;     // offset of "v" in the flat state
   double d_;  // ms: dt (bwd_euler) or dt / 2 (crank_nicolson)
+
+ private:
   std::vector<MechanismTapes> tapes_;
   std::vector<int> reverse_edge_;  // edge (a -> b) -> edge (b -> a)
   std::vector<int> clamp_offset_;  // per clamp row: offset of its state

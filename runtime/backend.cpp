@@ -6,7 +6,14 @@ BackendFn& slot() {
   static BackendFn fn = nullptr;
   return fn;
 }
+AdjointFactory& adjoint_slot() {
+  static AdjointFactory fn = nullptr;
+  return fn;
+}
 }  // namespace
+
+void register_compiled_adjoint(AdjointFactory fn) { adjoint_slot() = fn; }
+AdjointFactory compiled_adjoint() { return adjoint_slot(); }
 
 void register_jit_backend(BackendFn fn) { slot() = fn; }
 BackendFn jit_backend() { return slot(); }

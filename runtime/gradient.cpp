@@ -11,6 +11,7 @@
 #include "frontend/module.h"
 #include "ir/error.h"
 #include "runtime/adjoint_step.h"
+#include "runtime/backend.h"
 #include "runtime/geometry_vjp.h"
 #include "runtime/interpreter.h"
 #include "runtime/prepare.h"
@@ -33,11 +34,13 @@ class GradientEngine {
  public:
   GradientEngine(ir::Model model, const IntegrateOptions& options)
       : model_(std::move(model)), options_(with_trainables(model_, options)), prepared_(prepare(model_, options_)) {
-    if (options.backend == "jit") fail_unsupported("gradients run in the reference interpreter; backend 'jit' has no adjoint");
     if (!model_.synapses.empty())
       fail_unsupported("gradients of networks with synapses are not supported yet ({} synapse type(s) in the model)",
                        model_.synapses.size());
-    if (options.interpreter_uses_kernel_exp) fail_unsupported("gradients with interpreter_uses_kernel_exp are not supported");
+    if (options.backend != "auto" && options.backend != "jit" && options.backend != "interpreter")
+      fail("gradients: unknown backend '{}'; use auto, jit or interpreter", options.backend);
+    if (options.backend == "interpreter" && options.interpreter_uses_kernel_exp)
+      fail_unsupported("gradients with interpreter_uses_kernel_exp are not supported");
     if (prepared_.solver == Solver::ExpEuler)
       for (const auto& t : model_.trainables) {
         const auto& geo = ir::geometry_columns();
@@ -45,15 +48,16 @@ class GradientEngine {
           fail_unsupported("gradients with respect to '{}' are not supported for solver 'exp_euler' (its transition matrix "
                            "expm(G dt) is not differentiated); use bwd_euler or crank_nicolson", t.key);
       }
-    step_ = std::make_unique<AdjointStep>(model_, prepared_);
+    step_ = make_step(options.backend);
     check_first_step_against_interpreter();
     const int T = prepared_.n_steps;
     levels_ = options.checkpoint_lengths.empty()
-                  ? default_checkpoint_lengths(T, static_cast<std::size_t>(step_->state_size()) * sizeof(double))
+                  ? default_checkpoint_lengths(T, (static_cast<std::size_t>(step_->state_size()) + step_->capture_doubles()) * sizeof(double))
                   : options.checkpoint_lengths;
     span_.assign(levels_.size(), 1);
     for (int i = static_cast<int>(levels_.size()) - 2; i >= 0; --i) span_[i] = span_[i + 1] * levels_[i + 1];
     stats_.checkpoint_lengths = levels_;
+    stats_.compiled = step_->kernel_exp();
     for (const auto& r : model_.recordings) {
       int o = step_->offset(r.state);
       RANVIER_ASSERT(o >= 0);
@@ -72,9 +76,18 @@ class GradientEngine {
       for (std::size_t r = 0; r < rec_.size(); ++r) result.data[r * (T + 1) + sample] = s[rec_[r]];
     };
     record(0, x);
+    // One level over every step: keep each step's capture too, so that the backward pass
+    // runs no forward step at all.
+    const bool captures = levels_.size() == 1 && step_->capture_doubles() > 0;
     for (int k = 0; k < T; ++k) {
       if (k % span_[0] == 0) store(top_, x);
-      step_->forward(k, x, y, nullptr);
+      if (captures) {
+        top_captures_.emplace_back();
+        step_->forward(k, x, y, &top_captures_.back());
+        count_capture(1);
+      } else {
+        step_->forward(k, x, y, nullptr);
+      }
       ++stats_.steps_run;
       x.swap(y);
       record(k + 1, x);
@@ -91,9 +104,16 @@ class GradientEngine {
     ParamCotangents pg = step_->zero_cotangents();
     std::vector<double> g(static_cast<std::size_t>(step_->state_size()), 0.0);
     const int T = prepared_.n_steps;
-    for (int j = static_cast<int>(top_.size()) - 1; j >= 0; --j) {
-      const long long k0 = j * span_[0];
-      reverse(1, static_cast<int>(k0), static_cast<int>(std::min<long long>(span_[0], T - k0)), top_[j], g, pg);
+    if (!top_captures_.empty()) {
+      for (int k = T - 1; k >= 0; --k) {
+        inject(k + 1, g);
+        step_->backward(k, top_[static_cast<std::size_t>(k)], top_captures_[static_cast<std::size_t>(k)], g, pg);
+      }
+    } else {
+      for (int j = static_cast<int>(top_.size()) - 1; j >= 0; --j) {
+        const long long k0 = j * span_[0];
+        reverse(1, static_cast<int>(k0), static_cast<int>(std::min<long long>(span_[0], T - k0)), top_[j], g, pg);
+      }
     }
     inject(0, g);
     // With all_states the initial state (membrane currents included) is an input, not a
@@ -108,10 +128,43 @@ class GradientEngine {
   GradientStats stats() const { return stats_; }
 
  private:
+  // "jit": the LLVM backend's compiled step, or NotSupported saying why not; "auto": that
+  // when it compiles this model, else the interpreter's step.
+  std::unique_ptr<AdjointStep> make_step(const std::string& backend) const {
+    if (backend != "interpreter") {
+      const AdjointFactory factory = compiled_adjoint();
+      const bool solver_ok = prepared_.solver == Solver::BwdEuler || prepared_.solver == Solver::CrankNicolson;
+      if (backend == "jit") {
+        if (!factory) fail_unsupported("gradients with backend 'jit': this build has no LLVM backend");
+        if (!solver_ok) fail_unsupported("compiled gradients support solvers bwd_euler and crank_nicolson; use backend 'interpreter'");
+        return factory(model_, prepared_);
+      }
+      if (factory && solver_ok) {
+        try {
+          return factory(model_, prepared_);
+        } catch (const NotSupported&) {
+          // e.g. a compartment without mechanisms: the interpreter's step covers it.
+        }
+      }
+    }
+    return std::make_unique<AdjointStep>(model_, prepared_);
+  }
+
   void store(std::vector<std::vector<double>>& list, const std::vector<double>& x) {
     list.push_back(x);
     ++live_;
     stats_.peak_stored_states = std::max(stats_.peak_stored_states, live_ + 1);  // + the state being advanced
+    count_bytes();
+  }
+  // `delta` captures more (or fewer) are held.
+  void count_capture(int delta) {
+    live_captures_ += delta;
+    count_bytes();
+  }
+  void count_bytes() {
+    const std::size_t bytes = (static_cast<std::size_t>(live_ + 1) * static_cast<std::size_t>(step_->state_size()) +
+                               static_cast<std::size_t>(live_captures_) * step_->capture_doubles()) * sizeof(double);
+    stats_.peak_bytes = std::max(stats_.peak_bytes, bytes);
   }
 
   // The adjoint re-implements the interpreter's step. Its first step must give the
@@ -125,7 +178,7 @@ class GradientEngine {
     for (auto& s : one.stimulus) s.resize(1);
     for (auto& c : one.clamp) c.resize(1);
     Interpreter interpreter(model_);
-    const Result r = interpreter.run(one, true);
+    const Result r = interpreter.run(one, true, step_->kernel_exp());
     std::vector<double> y;
     step_->forward(0, step_->initial_state(), y, nullptr);
     const States& st = *r.states;
@@ -161,6 +214,10 @@ class GradientEngine {
       return;
     }
     const long long sub = span_[level];
+    if (sub == 1 && step_->capture_doubles() > 0) {
+      reverse_with_captures(k0, len, x0, g, pg);
+      return;
+    }
     const int n_sub = static_cast<int>((len + sub - 1) / sub);
     const int last = k0 + static_cast<int>((n_sub - 1) * sub);  // start of the last piece
     std::vector<std::vector<double>> starts;
@@ -177,6 +234,30 @@ class GradientEngine {
       reverse(level + 1, s0, static_cast<int>(std::min<long long>(sub, k0 + len - s0)), starts[j], g, pg);
       live_ -= 1;
       starts.pop_back();
+    }
+  }
+
+  // Steps [k0, k0 + len) from x0 run once forwards keeping every state and capture, then
+  // backwards: no step is recomputed.
+  void reverse_with_captures(int k0, int len, const std::vector<double>& x0, std::vector<double>& g, ParamCotangents& pg) {
+    std::vector<std::vector<double>> states;
+    std::vector<AdjointStep::Capture> caps(static_cast<std::size_t>(len));
+    std::vector<double> y;
+    states.reserve(static_cast<std::size_t>(len));
+    store(states, x0);
+    for (int j = 0; j < len; ++j) {
+      step_->forward(k0 + j, states.back(), y, &caps[static_cast<std::size_t>(j)]);
+      count_capture(1);
+      ++stats_.steps_run;
+      if (j + 1 < len) store(states, y);
+    }
+    for (int j = len - 1; j >= 0; --j) {
+      inject(k0 + j + 1, g);
+      step_->backward(k0 + j, states[static_cast<std::size_t>(j)], caps[static_cast<std::size_t>(j)], g, pg);
+      states.pop_back();
+      caps.pop_back();
+      live_ -= 1;
+      count_capture(-1);
     }
   }
 
@@ -252,9 +333,11 @@ class GradientEngine {
   std::vector<int> levels_;
   std::vector<long long> span_;  // steps per piece at each level
   std::vector<std::vector<double>> top_;
+  std::vector<AdjointStep::Capture> top_captures_;  // with one level and small captures: every step's
   std::vector<int> rec_;  // flat state index of each recording
   int n_samples_ = 0;
   int live_ = 0;
+  int live_captures_ = 0;
   const std::vector<double>* cot_ = nullptr;
   GradientStats stats_;
 };

@@ -54,6 +54,8 @@ struct GradientStats {
   std::vector<int> checkpoint_lengths;  // the levels used (after the default)
   int peak_stored_states = 0;           // most full states held at once (checkpoints + the one being advanced)
   long long steps_run = 0;              // forward steps, recomputation included (forward pass too)
+  bool compiled = false;                // the LLVM-compiled step ran (else the interpreter's tapes)
+  std::size_t peak_bytes = 0;           // most bytes of states and step captures held at once
 };
 
 namespace runtime {

@@ -2,10 +2,11 @@
 the numbers ``jax.grad`` of ``jaxley.integrate`` gives, computed by Ranvier's adjoint
 (reverse mode with checkpointing, ``checkpoint_lengths`` as in Jaxley).
 
-Gradients always run in the reference interpreter in double precision (the compiled
-backend has no adjoint yet). Supported solvers: ``bwd_euler``, ``crank_nicolson`` and
-``exp_euler`` (not w.r.t. geometry); ``fwd_euler`` raises ``NotImplementedError``, batched
-inputs ``ValueError``. ``all_states`` continues a simulation (trainable initial states then
+Gradients run in double precision. With ``backend="auto"`` (the default) the step and its
+adjoint are LLVM-compiled kernels for ``bwd_euler`` and ``crank_nicolson`` (the adjoint is
+derived from the same expression DAG as the forward kernel); ``backend="interpreter"`` runs
+the reference interpreter's tapes, and ``exp_euler`` always does (not w.r.t. geometry);
+``fwd_euler`` raises ``NotImplementedError``, batched inputs ``ValueError``. ``all_states`` continues a simulation (trainable initial states then
 get gradient 0, as in Jaxley).
 
 ``vjp(module, params, ...)`` returns ``(recordings, vjp_fn)`` where ``vjp_fn(cotangent)`` (same
@@ -26,14 +27,14 @@ __all__ = ["vjp", "value_and_grad"]
 
 
 def _options(params, param_state, data_stimuli, data_clamps, t_max, delta_t, solver, voltage_solver, checkpoint_lengths,
-             all_states=None):
+             all_states=None, backend="auto"):
     o = _core.IntegrateOptions()
     o.t_max = None if t_max is None else float(t_max)
     o.delta_t = float(delta_t)
     o.solver = solver
     o.voltage_solver = voltage_solver
     o.checkpoint_lengths = [] if checkpoint_lengths is None else [int(c) for c in checkpoint_lengths]
-    o.backend = "interpreter"
+    o.backend = backend
     keys = []
     for i, entry in enumerate(params):
         if not isinstance(entry, dict) or len(entry) != 1:
@@ -78,6 +79,7 @@ def vjp(
     voltage_solver: str = "jaxley.dhs",
     checkpoint_lengths: Optional[List[int]] = None,
     all_states: Optional[Dict[str, np.ndarray]] = None,
+    backend: str = "auto",
 ) -> Tuple[np.ndarray, Callable[[np.ndarray], List[Dict[str, np.ndarray]]]]:
     """Recordings ``(n_recordings, T + 1)`` and ``vjp_fn(cotangent) -> [{key: grad}, ...]``.
 
@@ -87,7 +89,7 @@ def vjp(
     if params is None:
         params = [{key: np.asarray(init, dtype=np.float64)} for key, _groups, init in core.trainables]
     o, keys = _options(list(params), param_state, data_stimuli, data_clamps, t_max, delta_t, solver, voltage_solver,
-                       checkpoint_lengths, all_states)
+                       checkpoint_lengths, all_states, backend)
     f = _core.vjp(core, o)
     recs = np.asarray(f.result)
 
@@ -101,7 +103,7 @@ def vjp(
         grads = [{k: np.asarray(g)} for k, g in zip(keys, g_params)]
         return (grads, [np.asarray(g) for g in g_stimuli]) if stimuli else grads
 
-    vjp_fn.stats = lambda: f.stats  # checkpoint levels, peak stored states, steps run
+    vjp_fn.stats = lambda: f.stats  # checkpoint levels, peak stored states, steps run, compiled
     return recs, vjp_fn
 
 

@@ -4,9 +4,9 @@
 ``jax.config.update("jax_enable_x64", True)``, gradients are double precision only).
 
 The forward pass runs Ranvier's ``integrate`` (compiled when the solver allows it) through
-``jax.pure_callback``, so it also works under ``jax.jit``; the backward pass runs the
-interpreter's adjoint (``ranvier.gradient.vjp``), which recomputes the forward pass with
-checkpointing. ``vmap`` is not supported.
+``jax.pure_callback``, so it also works under ``jax.jit``; the backward pass runs Ranvier's
+adjoint (``ranvier.gradient.vjp``: compiled for bwd_euler and crank_nicolson), which
+recomputes the forward pass with checkpointing. ``vmap`` is not supported.
 """
 from __future__ import annotations
 

@@ -59,6 +59,8 @@ void bind_gradient(nb::module_& m) {
         d["checkpoint_lengths"] = s.checkpoint_lengths;
         d["peak_stored_states"] = s.peak_stored_states;
         d["steps_run"] = s.steps_run;
+        d["compiled"] = s.compiled;
+        d["peak_bytes"] = s.peak_bytes;
         return d;
       });
 

@@ -120,16 +120,23 @@ double loss_value(const Module& m, const IntegrateOptions& o, const LossFunction
   return loss(r, cot);
 }
 
-class GradientVsJaxley : public ::testing::TestWithParam<std::string> {};
+// Each case with the interpreter's adjoint and with backend "auto", which compiles the
+// adjoint (codegen/llvm/compiled_adjoint.h) for bwd_euler and crank_nicolson.
+class GradientVsJaxley : public ::testing::TestWithParam<std::tuple<std::string, std::string>> {};
 
 TEST_P(GradientVsJaxley, MatchesJaxGrad) {
-  const json c = grad_case(GetParam());
-  const json ref = grad_reference(GetParam());
+  const std::string name = std::get<0>(GetParam()), backend = std::get<1>(GetParam());
+  const json c = grad_case(name);
+  const json ref = grad_reference(name);
   if (c.at("module").at("type") == "swc" &&
       !fs::exists(fs::path(test::shared_dir()) / "data" / "morphologies" / c.at("module").at("file").get<std::string>()))
     GTEST_SKIP() << "shared morphology missing";
   auto m = build(c);
-  const IntegrateOptions o = options_of(c, *m);
+  IntegrateOptions o = options_of(c, *m);
+  o.backend = backend;
+  if (backend == "auto" && (o.solver == "bwd_euler" || o.solver == "crank_nicolson")) {
+    EXPECT_TRUE(vjp(*m, o).stats().compiled) << "backend auto should compile this adjoint";
+  }
   // Trainable values as Jaxley's get_parameters() gave them.
   const auto params = get_parameters(*m);
   ASSERT_EQ(params.size(), ref.at("params").size());
@@ -172,14 +179,17 @@ TEST_P(GradientVsJaxley, MatchesJaxGrad) {
     }
   }
   RecordProperty("max_relative_deviation", std::to_string(worst));
-  std::cout << "[ grad ] " << GetParam() << ": max relative deviation from jax.grad " << worst << "\n";
+  std::cout << "[ grad ] " << name << " (" << backend << "): max relative deviation from jax.grad " << worst << "\n";
 }
 
 INSTANTIATE_TEST_SUITE_P(Cases, GradientVsJaxley,
-                         ::testing::Values("comp_hh_bwd", "comp_hh_cn_currents", "cell_branched_hh",
-                                           "cell_branched_hh_checkpointed", "swc_ca1_hh", "cell_mixed_channels_clamps",
-                                           "tree7_dhs_gpu_cn", "cell_hh_exp_euler", "cell_data_stimulus",
-                                           "cell_continue_all_states", "branch_pospischil_all_channels"));
+                         ::testing::Combine(::testing::Values("comp_hh_bwd", "comp_hh_cn_currents", "cell_branched_hh",
+                                                              "cell_branched_hh_checkpointed", "swc_ca1_hh",
+                                                              "cell_mixed_channels_clamps", "tree7_dhs_gpu_cn",
+                                                              "cell_hh_exp_euler", "cell_data_stimulus",
+                                                              "cell_continue_all_states", "branch_pospischil_all_channels"),
+                                            ::testing::Values("interpreter", "auto")),
+                         [](const auto& param_info) { return std::get<0>(param_info.param) + "_" + std::get<1>(param_info.param); });
 
 // Central differences of the interpreter's loss, step h relative to the parameter.
 TEST(Gradients, MatchCentralFiniteDifferences) {
@@ -276,9 +286,19 @@ TEST(Gradients, UnsupportedCasesSayWhat) {
   } catch (const NotSupported& e) {
     EXPECT_NE(std::string(e.what()).find("exp_euler"), std::string::npos) << e.what();
   }
+  {
+    const json ce = grad_case("cell_hh_exp_euler");  // exp_euler has no compiled adjoint
+    auto me = build(ce);
+    IntegrateOptions oe = options_of(ce, *me);
+    oe.backend = "jit";
+    try {
+      vjp(*me, oe);
+      FAIL() << "compiled exp_euler gradients should raise";
+    } catch (const NotSupported& e) {
+      EXPECT_NE(std::string(e.what()).find("bwd_euler and crank_nicolson"), std::string::npos) << e.what();
+    }
+  }
   o.solver = "bwd_euler";
-  o.backend = "jit";
-  EXPECT_THROW(vjp(*m, o), NotSupported);
   o.backend = "auto";
   Vjp f = vjp(*m, o);
   EXPECT_THROW(f(std::vector<double>(3, 0.0)), Error);  // wrong cotangent shape

@@ -90,10 +90,11 @@ def check(case, value, grads):
         assert rel.max() <= 1e-6, f"{case['name']} {key}: {g} vs jaxley {w}"
 
 
+@pytest.mark.parametrize("backend", ["auto", "interpreter"])
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
-def test_value_and_grad_matches_jax_grad(case):
+def test_value_and_grad_matches_jax_grad(case, backend):
     m = build(case)
-    value, grads = jx.value_and_grad(m, numpy_loss(case), m.get_parameters(), **kwargs_of(case, m))
+    value, grads = jx.value_and_grad(m, numpy_loss(case), m.get_parameters(), backend=backend, **kwargs_of(case, m))
     check(case, value, grads)
 
 
@@ -118,6 +119,9 @@ def test_vjp_stats_and_errors():
     assert recs.shape == (1, 201)
     stats = vjp_fn.stats()
     assert stats["checkpoint_lengths"] == [15, 14] and stats["peak_stored_states"] <= 30
+    assert stats["compiled"]  # backend "auto" compiles the bwd_euler adjoint
+    _recs, vjp_interp = jx.vjp(m, backend="interpreter", **kw)
+    assert not vjp_interp.stats()["compiled"]
     with pytest.raises(ValueError):
         vjp_fn(np.zeros((2, 3)))
     with pytest.raises(NotImplementedError, match="fwd_euler"):

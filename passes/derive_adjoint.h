@@ -1,0 +1,37 @@
+#pragma once
+// Reverse mode on the expression DAG: derives, for every compartment group, the adjoint of
+// its fused body (ir::AdjointGroup), which the backends compile like the forward body.
+//
+// The forward body maps (states before the step, v, parameters, dt) to (new states, membrane
+// currents, voltage_term, constant_term). Its adjoint reads the same inputs and the
+// cotangents of the outputs and produces the cotangents of the inputs, recomputing the
+// forward intermediates it needs instead of storing them. Cotangent arrays (ir::cotangent_array):
+//   state s     in: d/d s after the step;  out: d/d s before it (a state the body writes
+//               does not pass its cotangent through; one it only reads does)
+//   v           in: d/d v from the rest of the step;  out: plus the membrane's share
+//   current c   in: d/d c after the step (seed; the runtime clears it afterwards)
+//   __voltage_term, __constant_term   in: seeds
+//   parameter p (capacitance included)  accumulated: out = in + d/d p of this step
+//   __i_ext     out: d/d i_ext of this step (written, not accumulated)
+//
+// Each op's derivative is ir::partials' rule, written as expressions: Div(x, y) costs one
+// division (q = a / y gives x's share q and y's share -(q * result)); Min, Max and Select
+// route the cotangent with selects, so an unselected branch gets an exact 0. As in JAX (and
+// unlike the interpreter's tape, which skips zero cotangents), a zero cotangent that meets an
+// infinite partial inside that branch gives NaN.
+#include <span>
+#include <unordered_map>
+
+#include "ir/kernel.h"
+
+namespace ranvier::passes {
+
+// The adjoint of every leaf (Param / State / Voltage node) the roots depend on, given the
+// cotangent of each root (`seeds[i]` for `roots[i]`; an undefined seed means zero).
+std::unordered_map<const ir::Node*, ir::Expr> reverse_mode(std::span<const ir::Expr> roots, std::span<const ir::Expr> seeds);
+
+// Fills kernel.adjoints, one per group. Groups must be linearized (voltage_term and
+// constant_term defined); synapse kernels are not differentiated (NotSupported).
+ir::KernelIR derive_adjoint(ir::KernelIR kernel);
+
+}  // namespace ranvier::passes
