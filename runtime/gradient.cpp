@@ -6,7 +6,12 @@
 #include "runtime/gradient.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <exception>
+#include <mutex>
+#include <optional>
+#include <thread>
 
 #include "frontend/module.h"
 #include "ir/error.h"
@@ -364,6 +369,66 @@ Vjp vjp(const ir::Model& model, const IntegrateOptions& options) {
 }
 
 Vjp vjp(const Module& module, const IntegrateOptions& options) { return vjp(module.lower(), options); }
+
+namespace {
+
+// f(i) for i in [0, n) on up to `threads` threads (0 = all cores); rethrows the first error.
+template <typename F>
+void parallel_for(int n, int threads, F&& f) {
+  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  threads = std::max(1, std::min(threads, n));
+  std::atomic<int> next{0};
+  std::exception_ptr error;
+  std::mutex error_mutex;
+  auto work = [&] {
+    for (int i; (i = next.fetch_add(1)) < n;) {
+      try {
+        f(i);
+      } catch (...) {
+        std::lock_guard lock(error_mutex);
+        if (!error) error = std::current_exception();
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
+  if (error) std::rethrow_exception(error);
+}
+
+}  // namespace
+
+BatchVjp::BatchVjp(std::vector<Vjp> lanes, int threads) : lanes_(std::move(lanes)), threads_(threads) {
+  for (auto& lane : lanes_) results.push_back(lane.result);
+}
+
+std::vector<Gradients> BatchVjp::operator()(const std::vector<std::vector<double>>& cotangents) const {
+  if (cotangents.size() != lanes_.size())
+    fail("vjp: {} cotangents for a batch of {} simulations", cotangents.size(), lanes_.size());
+  std::vector<Gradients> out(lanes_.size());
+  parallel_for(static_cast<int>(lanes_.size()), threads_, [&](int b) { out[b] = lanes_[b](cotangents[b]); });
+  return out;
+}
+
+std::vector<GradientStats> BatchVjp::stats() const {
+  std::vector<GradientStats> out;
+  for (const auto& lane : lanes_) out.push_back(lane.stats());
+  return out;
+}
+
+BatchVjp vjp(const ir::Model& model, const std::vector<IntegrateOptions>& lanes, int threads) {
+  if (lanes.empty()) fail("vjp: the batch is empty (no IntegrateOptions)");
+  std::vector<std::optional<Vjp>> out(lanes.size());
+  parallel_for(static_cast<int>(lanes.size()), threads, [&](int b) { out[b].emplace(vjp(model, lanes[b])); });
+  std::vector<Vjp> done;
+  for (auto& v : out) done.push_back(std::move(*v));
+  return BatchVjp(std::move(done), threads);
+}
+
+BatchVjp vjp(const Module& module, const std::vector<IntegrateOptions>& lanes, int threads) {
+  return vjp(module.lower(), lanes, threads);
+}
 
 std::vector<std::vector<double>> get_parameters(const Module& module) {
   std::vector<std::vector<double>> out;

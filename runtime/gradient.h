@@ -3,14 +3,17 @@
 // trainable parameters and trainable initial states (Jaxley's make_trainable), as
 // jax.grad(jaxley.integrate) computes them.
 //
-// Gradients always run in the reference interpreter (double precision), whatever
-// IntegrateOptions::backend says; the compiled backend has no adjoint yet. Supported:
-// bwd_euler and crank_nicolson with any voltage_solver; trainable channel parameters,
-// initial states ("v", gates), radius, length, axial_resistivity, capacitance (and any other
-// column). exp_euler: channel parameters and initial states only (not geometry). Not
-// supported (raises ranvier::NotSupported): fwd_euler, geometry with exp_euler,
-// backend "jit", interpreter_uses_kernel_exp. With all_states (continuing a simulation) the
-// initial state is an input: trainable initial states then get gradient 0, as in Jaxley.
+// Double precision. IntegrateOptions::backend picks the step that is run forwards and
+// backwards: "jit" the LLVM-compiled one (codegen/llvm/compiled_adjoint.h: the fused kernels
+// and their adjoints, derived by passes/derive_adjoint.h; bwd_euler and crank_nicolson),
+// "interpreter" the reference interpreter's tapes (runtime/adjoint_step.h), "auto" the
+// compiled one where it applies, else the interpreter's. Supported: bwd_euler and
+// crank_nicolson with any voltage_solver; trainable channel parameters, initial states ("v",
+// gates), radius, length, axial_resistivity, capacitance (and any other column). exp_euler
+// (interpreter only): channel parameters and initial states, not geometry. Not supported
+// (raises ranvier::NotSupported): fwd_euler, geometry with exp_euler, the interpreter with
+// interpreter_uses_kernel_exp. With all_states (continuing a simulation) the initial state is
+// an input: trainable initial states then get gradient 0, as in Jaxley.
 //
 // Gradients are taken at IntegrateOptions::params; when it is empty, at the trainables' initial
 // values (get_parameters()), as a Jaxley user calls integrate(params=get_parameters()).
@@ -21,8 +24,10 @@
 //
 // Memory: only states at checkpoint boundaries are kept; segments are recomputed in the
 // backward pass (IntegrateOptions::checkpoint_lengths, Jaxley's meaning: nested levels whose
-// product covers the steps). Without checkpoint_lengths every step's state is kept when that
-// takes at most kDefaultStateBudgetBytes, else two levels of ceil(sqrt(T)) are used.
+// product covers the steps). The compiled step also keeps, for the segment being reversed,
+// each step's capture (vt and the solve's solution), so no step runs forwards twice at the
+// innermost level. Without checkpoint_lengths every step's state (and capture) is kept when
+// that takes at most kDefaultStateBudgetBytes, else two levels of ceil(sqrt(T)) are used.
 #include <functional>
 #include <memory>
 #include <vector>
@@ -31,7 +36,7 @@
 
 namespace ranvier {
 
-inline constexpr std::size_t kDefaultStateBudgetBytes = std::size_t{256} << 20;
+inline constexpr std::size_t kDefaultStateBudgetBytes = std::size_t{64} << 20;
 
 // The levels used without checkpoint_lengths: {n_steps} (every state kept) when the states
 // fit in kDefaultStateBudgetBytes, else {ceil(sqrt(n_steps)), ceil(n_steps / that)}.
@@ -79,6 +84,26 @@ class Vjp {
 
 Vjp vjp(const Module& module, const IntegrateOptions& options = {});
 Vjp vjp(const ir::Model& model, const IntegrateOptions& options = {});
+
+// B simulations (one IntegrateOptions per lane: params, param_state, data_stimuli, ...) and
+// their vector-Jacobian products, lanes run on `threads` threads (0 = all cores). Each lane is
+// exactly what vjp(model, lanes[b]) computes.
+class BatchVjp {
+ public:
+  std::vector<Result> results;  // per lane
+  // cotangents[b]: the cotangent of results[b].data; returns one Gradients per lane.
+  std::vector<Gradients> operator()(const std::vector<std::vector<double>>& cotangents) const;
+  std::vector<GradientStats> stats() const;
+
+  BatchVjp(std::vector<Vjp> lanes, int threads);
+
+ private:
+  std::vector<Vjp> lanes_;
+  int threads_;
+};
+
+BatchVjp vjp(const Module& module, const std::vector<IntegrateOptions>& lanes, int threads = 0);
+BatchVjp vjp(const ir::Model& model, const std::vector<IntegrateOptions>& lanes, int threads = 0);
 
 // loss(result, cotangent) returns the loss and writes d loss / d result.data into cotangent
 // (already sized like result.data and zeroed).

@@ -1,8 +1,11 @@
 // DHS tree solve (Jaxley's solver_voltage.py::_make_dhs_solve), on the schedule of the
-// dhs_schedule pass.
+// dhs_schedule pass, run in its wavefront order (passes/dhs_wavefront.h: the same
+// eliminations with the same per-parent order, bit-identical, with independent divisions
+// side by side instead of Jaxley's CPU default of one dependent chain).
 #include <cmath>
 
 #include "passes/dhs_schedule.h"
+#include "passes/dhs_wavefront.h"
 #include "runtime/linear_solver.h"
 
 namespace ranvier::runtime {
@@ -11,7 +14,9 @@ namespace {
 class DhsSolver final : public LinearSolver {
  public:
   DhsSolver(const ir::Model& model, bool pointer_jumping)
-      : schedule_(passes::dhs_schedule(model, model.allowed_nodes_per_level)), pointer_jumping_(pointer_jumping) {
+      : schedule_(passes::dhs_schedule(model, model.allowed_nodes_per_level)),
+        waves_(passes::dhs_wavefront(schedule_)),
+        pointer_jumping_(pointer_jumping) {
     lower_.resize(model.n_nodes());
     upper_.resize(model.n_nodes());
   }
@@ -23,7 +28,7 @@ class DhsSolver final : public LinearSolver {
       upper_[i] = schedule_.edge_from_parent[i] >= 0 ? offdiag[schedule_.edge_from_parent[i]] : 0.0;  // A[parent][i]
     }
     // Triangularisation, leaves first.
-    for (const auto& level : schedule_.levels)
+    for (const auto& level : waves_.levels)
       for (auto [c, p] : level) {
         double m = upper_[c] / diag[c];
         diag[p] += -(lower_[c] * m);
@@ -35,7 +40,7 @@ class DhsSolver final : public LinearSolver {
         lower_[i] = lower_[i] / diag[i];
         rhs[i] = rhs[i] / diag[i];
       }
-      for (auto level = schedule_.levels.rbegin(); level != schedule_.levels.rend(); ++level)
+      for (auto level = waves_.levels.rbegin(); level != waves_.levels.rend(); ++level)
         for (auto [c, p] : *level) rhs[c] += -(rhs[p] * lower_[c]);
       return;
     }
@@ -47,7 +52,7 @@ class DhsSolver final : public LinearSolver {
       l[i] = schedule_.parent[i] < 0 ? -0.0 : -lower_[i] / diag[i];
       s[i] = rhs[i] / diag[i];
     }
-    int steps = static_cast<int>(schedule_.levels.size());
+    int steps = static_cast<int>(schedule_.levels.size());  // Jaxley's level count sets the rounds
     int rounds = steps > 0 ? static_cast<int>(std::ceil(std::log2(steps + 1))) : 0;
     for (int r = 0; r < rounds; ++r) {
       for (int i = 0; i < n; ++i) {
@@ -63,7 +68,7 @@ class DhsSolver final : public LinearSolver {
   }
 
  private:
-  passes::DhsSchedule schedule_;
+  passes::DhsSchedule schedule_, waves_;
   bool pointer_jumping_;
   std::vector<double> lower_, upper_;
 };

@@ -6,8 +6,10 @@ Gradients run in double precision. With ``backend="auto"`` (the default) the ste
 adjoint are LLVM-compiled kernels for ``bwd_euler`` and ``crank_nicolson`` (the adjoint is
 derived from the same expression DAG as the forward kernel); ``backend="interpreter"`` runs
 the reference interpreter's tapes, and ``exp_euler`` always does (not w.r.t. geometry);
-``fwd_euler`` raises ``NotImplementedError``, batched inputs ``ValueError``. ``all_states`` continues a simulation (trainable initial states then
-get gradient 0, as in Jaxley).
+``fwd_euler`` raises ``NotImplementedError``. Batched ``params`` (a leading batch axis) run
+B simulations in one call on several threads; other batched inputs raise ``ValueError``.
+``all_states`` continues a simulation (trainable initial states then get gradient 0, as in
+Jaxley).
 
 ``vjp(module, params, ...)`` returns ``(recordings, vjp_fn)`` where ``vjp_fn(cotangent)`` (same
 shape as the recordings) gives ``[{key: d/d value}, ...]`` in the layout of
@@ -66,6 +68,30 @@ def _options(params, param_state, data_stimuli, data_clamps, t_max, delta_t, sol
     return o, keys
 
 
+def _batch_size(params) -> Optional[int]:
+    """B when some params entry has a leading batch axis ((B, groups) arrays), else None."""
+    sizes = set()
+    for i, entry in enumerate(params):
+        if isinstance(entry, dict) and len(entry) == 1:
+            (_key, val), = entry.items()
+            if np.ndim(val) == 2:
+                sizes.add(np.shape(val)[0])
+            elif np.ndim(val) > 2:
+                raise ValueError(f"params[{i}] has {np.ndim(val)} dimensions; use (groups,) or (batch, groups)")
+    if len(sizes) > 1:
+        raise ValueError(f"params are batched with different batch sizes {sorted(sizes)}")
+    return sizes.pop() if sizes else None
+
+
+def _lane(params, b):
+    """Lane b of batched params (unbatched entries are shared by all lanes)."""
+    out = []
+    for entry in params:
+        (key, val), = entry.items()
+        out.append({key: np.asarray(val)[b] if np.ndim(val) == 2 else val})
+    return out
+
+
 def vjp(
     module,
     params: Optional[List[Dict[str, np.ndarray]]] = None,
@@ -80,18 +106,31 @@ def vjp(
     checkpoint_lengths: Optional[List[int]] = None,
     all_states: Optional[Dict[str, np.ndarray]] = None,
     backend: str = "auto",
+    threads: int = 0,
 ) -> Tuple[np.ndarray, Callable[[np.ndarray], List[Dict[str, np.ndarray]]]]:
     """Recordings ``(n_recordings, T + 1)`` and ``vjp_fn(cotangent) -> [{key: grad}, ...]``.
 
     ``params`` defaults to ``module.get_parameters()``; gradients are taken at these values.
+    Batched ``params`` (entries of shape ``(B, groups)``; unbatched entries are shared) give
+    recordings ``(B, n_recordings, T + 1)``, a cotangent of that shape and gradients
+    ``(B, groups)``: B simulations in one call, on ``threads`` threads (0 = all cores).
     """
     core = _core_module(module)
     if params is None:
         params = [{key: np.asarray(init, dtype=np.float64)} for key, _groups, init in core.trainables]
-    o, keys = _options(list(params), param_state, data_stimuli, data_clamps, t_max, delta_t, solver, voltage_solver,
-                       checkpoint_lengths, all_states, backend)
-    f = _core.vjp(core, o)
-    recs = np.asarray(f.result)
+    params = list(params)
+    rest = (param_state, data_stimuli, data_clamps, t_max, delta_t, solver, voltage_solver, checkpoint_lengths, all_states,
+            backend)
+    batch = _batch_size(params)
+    if batch is not None:
+        lanes = [_options(_lane(params, b), *rest) for b in range(batch)]
+        keys = lanes[0][1]
+        f = _core.vjp_batch(core, [o for o, _ in lanes], int(threads))
+        recs = np.stack([np.asarray(r) for r in f.results])
+    else:
+        o, keys = _options(params, *rest)
+        f = _core.vjp(core, o)
+        recs = np.asarray(f.result)
 
     def vjp_fn(cotangent, stimuli: bool = False):
         """``[{key: grad}, ...]``; with ``stimuli=True`` also the gradient w.r.t. every sample of
@@ -99,11 +138,16 @@ def vjp(
         cot = _f64(cotangent)
         if cot.shape != recs.shape:
             raise ValueError(f"the cotangent has shape {cot.shape} but the recordings have {recs.shape}")
-        g_params, g_stimuli = f(cot)
+        if batch is None:
+            g_params, g_stimuli = f(cot)
+        else:
+            per_lane = f([np.ascontiguousarray(c) for c in cot])
+            g_params = [np.stack([lane[0][t] for lane in per_lane]) for t in range(len(keys))]
+            g_stimuli = [np.stack([lane[1][s] for lane in per_lane]) for s in range(len(per_lane[0][1]))]
         grads = [{k: np.asarray(g)} for k, g in zip(keys, g_params)]
         return (grads, [np.asarray(g) for g in g_stimuli]) if stimuli else grads
 
-    vjp_fn.stats = lambda: f.stats  # checkpoint levels, peak stored states, steps run, compiled
+    vjp_fn.stats = lambda: f.stats  # checkpoint levels, peak stored states and bytes, steps run, compiled
     return recs, vjp_fn
 
 

@@ -128,6 +128,27 @@ def test_vjp_stats_and_errors():
         jx.vjp(m, **dict(kw, solver="fwd_euler"))
 
 
+def test_batched_params_equal_single_calls():
+    case = next(c for c in CASES if c["name"] == "cell_branched_hh")
+    m = build(case)
+    kw = kwargs_of(case, m)
+    base = m.get_parameters()
+    scales = np.array([0.8, 1.0, 1.3])
+    (key, val), = base[0].items()
+    batched = [{key: np.outer(scales, np.asarray(val))}] + base[1:]
+    recs, vjp_fn = jx.vjp(m, batched, threads=2, **kw)
+    assert recs.shape[0] == 3
+    cot = np.sin(0.01 * np.arange(recs.size)).reshape(recs.shape)
+    grads = vjp_fn(cot)
+    for b, s in enumerate(scales):
+        lane = [{key: s * np.asarray(val)}] + base[1:]
+        r1, f1 = jx.vjp(m, lane, **kw)
+        np.testing.assert_array_equal(recs[b], r1)
+        for g, g1 in zip(grads, f1(cot[b])):
+            (k, a), = g.items()
+            np.testing.assert_array_equal(a[b], g1[k])
+
+
 def test_jax_bridge_matches_jax_grad():
     jax = pytest.importorskip("jax")
     jax.config.update("jax_enable_x64", True)
