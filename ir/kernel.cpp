@@ -37,6 +37,12 @@ std::string KernelIR::print() const {
     for (const auto& o : adjoints[g].outputs) roots.emplace_back(o.name, o.expr);
     out += ir::print(std::span<const std::pair<std::string, Expr>>(roots));
   }
+  for (std::size_t g = 0; g < synapse_adjoints.size(); ++g) {
+    out += fmt::format("adjoint of synapse kernel {}:\n", g);
+    std::vector<std::pair<std::string, Expr>> roots;
+    for (const auto& o : synapse_adjoints[g].outputs) roots.emplace_back(o.name, o.expr);
+    out += ir::print(std::span<const std::pair<std::string, Expr>>(roots));
+  }
   return out;
 }
 

@@ -75,6 +75,7 @@ struct KernelIR {
   std::vector<KernelGroup> groups;
   std::vector<SynapseKernel> synapses;     // one per synapse type, in the model's order
   std::vector<AdjointGroup> adjoints;      // one per group after derive_adjoint (gradients only)
+  std::vector<AdjointGroup> synapse_adjoints;  // one per synapse kernel after derive_adjoint
   std::vector<std::string> state_names;    // every mechanism state, in first-declaration order
   std::vector<std::string> current_names;
   Linearization linearization = Linearization::FiniteDifference;

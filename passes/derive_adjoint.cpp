@@ -113,68 +113,74 @@ std::unordered_map<const Node*, Expr> reverse_mode(std::span<const Expr> roots, 
   return leaves;
 }
 
+namespace {
+
+// The adjoint of one elementwise body: `new_states` (state -> value after the step; a
+// "<state>'" leaf in `outputs` is that value) and `outputs` (array -> value), both seeded by
+// their cotangent arrays.
+ir::AdjointGroup adjoint_body(const std::vector<ir::NamedExpr>& new_states, const std::vector<ir::NamedExpr>& outputs) {
+  std::unordered_map<std::string, Expr> updated;
+  for (const auto& s : new_states) updated[s.name + ir::kUpdatedSuffix] = s.expr;
+  auto inline_updates = [&](Expr e) {
+    return ir::substitute(e, [&](const Node* n) {
+      if (n->op == Op::State)
+        if (auto it = updated.find(n->name); it != updated.end()) return it->second;
+      return Expr();
+    });
+  };
+  std::vector<Expr> roots, seeds;
+  std::set<std::string> written;
+  for (const auto& s : new_states) {
+    roots.push_back(s.expr);
+    seeds.push_back(ir::param(ir::cotangent_array(s.name)));
+    written.insert(s.name);
+  }
+  for (const auto& o : outputs) {
+    roots.push_back(inline_updates(o.expr));
+    seeds.push_back(ir::param(ir::cotangent_array(o.name)));
+  }
+  const auto leaves = reverse_mode(roots, seeds);
+  auto adjoint_of = [&](Op op, const std::string& name) -> Expr {
+    for (const auto& [node, adj] : leaves)
+      if (node->op == op && (op == Op::Voltage || node->name == name)) return adj;
+    return Expr();
+  };
+  ir::AdjointGroup out;
+  // States: every state the body writes or reads.
+  std::set<std::string> states(written);
+  for (const auto& name : ir::leaf_names(roots, Op::State)) states.insert(name);
+  for (const auto& s : states) {
+    const std::string array = ir::cotangent_array(s);
+    const Expr adj = adjoint_of(Op::State, s);
+    Expr value = written.count(s) ? (adj.defined() ? adj : Expr(0.0)) : ir::param(array);
+    if (!written.count(s) && adj.defined()) value = value + adj;
+    out.outputs.push_back({array, value});
+  }
+  if (const Expr adj = adjoint_of(Op::Voltage, ""); adj.defined())
+    out.outputs.push_back({ir::cotangent_array("v"), ir::param(ir::cotangent_array("v")) + adj});
+  for (const auto& p : ir::leaf_names(roots, Op::Param)) {
+    if (p.rfind(ir::kCotangentPrefix, 0) == 0) continue;  // a seed
+    const Expr adj = adjoint_of(Op::Param, p);
+    if (!adj.defined()) continue;
+    const std::string array = ir::cotangent_array(p);
+    out.outputs.push_back({array, p == ir::kExternalCurrent ? adj : ir::param(array) + adj});
+  }
+  return out;
+}
+
+}  // namespace
+
 ir::KernelIR derive_adjoint(ir::KernelIR kernel) {
-  if (!kernel.synapses.empty())
-    fail_unsupported("compiled gradients of networks with synapses are not supported yet ({} synapse type(s))",
-                     kernel.synapses.size());
   kernel.adjoints.clear();
+  kernel.synapse_adjoints.clear();
   for (const ir::KernelGroup& g : kernel.groups) {
     RANVIER_ASSERT(g.voltage_term.defined() && g.constant_term.defined() && "derive_adjoint runs after linearize");
-    // "<state>'" leaves (a state after this step's update) become the update itself, so the
-    // body is one DAG over the inputs.
-    std::unordered_map<std::string, Expr> updated;
-    for (const auto& s : g.new_states) updated[s.name + ir::kUpdatedSuffix] = s.expr;
-    auto inline_updates = [&](Expr e) {
-      return ir::substitute(e, [&](const Node* n) {
-        if (n->op == Op::State)
-          if (auto it = updated.find(n->name); it != updated.end()) return it->second;
-        return Expr();
-      });
-    };
-    std::vector<Expr> roots, seeds;
-    std::set<std::string> written;
-    for (const auto& s : g.new_states) {
-      roots.push_back(s.expr);
-      seeds.push_back(ir::param(ir::cotangent_array(s.name)));
-      written.insert(s.name);
-    }
-    for (const auto& c : g.currents) {
-      roots.push_back(inline_updates(c.expr));
-      seeds.push_back(ir::param(ir::cotangent_array(c.name)));
-    }
-    roots.push_back(inline_updates(g.voltage_term));
-    seeds.push_back(ir::param(ir::cotangent_array("__voltage_term")));
-    roots.push_back(inline_updates(g.constant_term));
-    seeds.push_back(ir::param(ir::cotangent_array("__constant_term")));
-
-    const auto leaves = reverse_mode(roots, seeds);
-    auto adjoint_of = [&](Op op, const std::string& name) -> Expr {
-      for (const auto& [node, adj] : leaves)
-        if (node->op == op && (op == Op::Voltage || node->name == name)) return adj;
-      return Expr();
-    };
-    ir::AdjointGroup out;
-    // States: every state the body writes or reads.
-    std::set<std::string> states(written);
-    for (const auto& name : ir::leaf_names(roots, Op::State)) states.insert(name);
-    for (const auto& s : states) {
-      const std::string array = ir::cotangent_array(s);
-      const Expr adj = adjoint_of(Op::State, s);
-      Expr value = written.count(s) ? (adj.defined() ? adj : Expr(0.0)) : ir::param(array);
-      if (!written.count(s) && adj.defined()) value = value + adj;
-      out.outputs.push_back({array, value});
-    }
-    if (const Expr adj = adjoint_of(Op::Voltage, ""); adj.defined())
-      out.outputs.push_back({ir::cotangent_array("v"), ir::param(ir::cotangent_array("v")) + adj});
-    for (const auto& p : ir::leaf_names(roots, Op::Param)) {
-      if (p.rfind(ir::kCotangentPrefix, 0) == 0) continue;  // a seed
-      const Expr adj = adjoint_of(Op::Param, p);
-      if (!adj.defined()) continue;
-      const std::string array = ir::cotangent_array(p);
-      out.outputs.push_back({array, p == ir::kExternalCurrent ? adj : ir::param(array) + adj});
-    }
-    kernel.adjoints.push_back(std::move(out));
+    std::vector<ir::NamedExpr> outputs = g.currents;
+    outputs.push_back({"__voltage_term", g.voltage_term});
+    outputs.push_back({"__constant_term", g.constant_term});
+    kernel.adjoints.push_back(adjoint_body(g.new_states, outputs));
   }
+  for (const ir::SynapseKernel& k : kernel.synapses) kernel.synapse_adjoints.push_back(adjoint_body(k.new_states, k.outputs));
   return kernel;
 }
 

@@ -12,6 +12,7 @@
 //   current c   in: d/d c after the step (seed; the runtime clears it afterwards)
 //   __voltage_term, __constant_term   in: seeds
 //   parameter p (capacitance included)  accumulated: out = in + d/d p of this step
+//               (so are __syn_lin and __syn_cst, which the runtime clears before)
 //   __i_ext     out: d/d i_ext of this step (written, not accumulated)
 //
 // Each op's derivative is ir::partials' rule, written as expressions: Div(x, y) costs one
@@ -30,8 +31,10 @@ namespace ranvier::passes {
 // cotangent of each root (`seeds[i]` for `roots[i]`; an undefined seed means zero).
 std::unordered_map<const ir::Node*, ir::Expr> reverse_mode(std::span<const ir::Expr> roots, std::span<const ir::Expr> seeds);
 
-// Fills kernel.adjoints, one per group. Groups must be linearized (voltage_term and
-// constant_term defined); synapse kernels are not differentiated (NotSupported).
+// Fills kernel.adjoints, one per group, and kernel.synapse_adjoints, one per synapse kernel
+// (the same rules over per-synapse arrays: the cotangents of the gathered inputs
+// __v_pre@type, __v_post@type and __area_post@type accumulate into their arrays, which the
+// runtime scatters to the compartments). Groups must be linearized.
 ir::KernelIR derive_adjoint(ir::KernelIR kernel);
 
 }  // namespace ranvier::passes

@@ -16,6 +16,11 @@ constexpr double kDiffV = 1e-3;  // mV, Jaxley's finite-difference step of the l
 
 AdjointStep::AdjointStep(const ir::Model& model, const Prepared& prepared)
     : model_(model), prepared_(prepared), n_nodes_(model.n_nodes()), n_names_(static_cast<int>(prepared.initial.names.size())) {
+  // Node states are n_nodes long, synapse states and currents one value per synapse.
+  for (const auto& values : prepared.initial.values) {
+    offsets_.push_back(state_size_);
+    state_size_ += static_cast<int>(values.size());
+  }
   if (prepared.solver == Solver::FwdEuler)
     fail_unsupported("gradients are not supported for solver 'fwd_euler'; use bwd_euler, crank_nicolson or exp_euler");
   d_ = prepared.solver == Solver::CrankNicolson ? prepared.dt / 2.0 : prepared.dt;
@@ -53,7 +58,7 @@ AdjointStep::AdjointStep(const ir::Model& model, const Prepared& prepared)
 int AdjointStep::offset(const std::string& name) const {
   const auto& names = prepared_.initial.names;
   auto it = std::find(names.begin(), names.end(), name);
-  return it == names.end() ? -1 : static_cast<int>(it - names.begin()) * n_nodes_;
+  return it == names.end() ? -1 : offsets_[static_cast<std::size_t>(it - names.begin())];
 }
 
 std::vector<AdjointStep::Binding> AdjointStep::bind(const Tape& tape) const {
@@ -81,13 +86,17 @@ std::vector<AdjointStep::Binding> AdjointStep::bind(const Tape& tape) const {
 
 std::vector<double> AdjointStep::initial_state() const {
   std::vector<double> x(static_cast<std::size_t>(state_size()));
-  for (int i = 0; i < n_names_; ++i) std::copy(prepared_.initial.values[i].begin(), prepared_.initial.values[i].end(), x.begin() + i * n_nodes_);
+  for (int i = 0; i < n_names_; ++i) std::copy(prepared_.initial.values[i].begin(), prepared_.initial.values[i].end(), x.begin() + offsets_[i]);
   return x;
 }
 
 ParamCotangents AdjointStep::zero_cotangents() const {
   ParamCotangents pg;
   for (const auto& col : prepared_.columns) pg.columns.emplace_back(col.size(), 0.0);
+  for (const auto& group : prepared_.synapse_columns) {
+    pg.synapse_columns.emplace_back();
+    for (const auto& col : group) pg.synapse_columns.back().emplace_back(col.size(), 0.0);
+  }
   pg.area.assign(model_.n_comp, 0.0);
   pg.stimulus.assign(prepared_.stimulus.size(), std::vector<double>(static_cast<std::size_t>(prepared_.n_steps), 0.0));
   pg.capacitance.assign(model_.n_comp, 0.0);

@@ -6,8 +6,10 @@
 // of the state before it and accumulates the cotangents of the per-compartment parameter
 // columns, areas, capacitances and axial conductances.
 //
-// The state vector is p.initial's layout flattened: entry i * n_nodes + node of state name i
-// ("v", mechanism states, membrane currents). Solvers: bwd_euler and crank_nicolson (any
+// The state vector is p.initial's layout flattened, name after name: node states ("v",
+// mechanism states, membrane currents; n_nodes values each), then synapse states and currents
+// (one value per synapse). The interpreter's step handles no synapses (GradientEngine refuses
+// networks there); the compiled step does. Solvers: bwd_euler and crank_nicolson (any
 // voltage_solver) and exp_euler (without cotangents of the axial conductances, whose
 // transition matrix expm(G dt) is not differentiated); fwd_euler raises NotSupported.
 #include <memory>
@@ -27,6 +29,7 @@ struct ParamCotangents {
   std::vector<double> capacitance;           // per compartment, d/d(uF/cm^2)
   std::vector<double> axial;                 // per edge, d/d(axial conductance)
   std::vector<std::vector<double>> stimulus; // per stimulus row, per step, d/d(nA)
+  std::vector<std::vector<std::vector<double>>> synapse_columns;  // like Prepared::synapse_columns
 };
 
 class AdjointStep {
@@ -43,10 +46,10 @@ class AdjointStep {
     std::vector<double> diag, offdiag, solution;
   };
 
-  int state_size() const { return n_names_ * n_nodes_; }
+  int state_size() const { return state_size_; }
   const std::vector<std::string>& names() const { return prepared_.initial.names; }
   std::vector<double> initial_state() const;
-  // Offset of state `name` in the flat vector (index * n_nodes), or -1.
+  // Offset of state `name` in the flat vector, or -1.
   int offset(const std::string& name) const;
 
   // Step k: x (state before) -> y (state after). `cap` may be null when not needed.
@@ -111,6 +114,8 @@ class AdjointStep {
   const ir::Model& model_;
   const Prepared& prepared_;
   int n_nodes_, n_names_;
+  std::vector<int> offsets_;  // per name in p.initial: where its values start in the flat state
+  int state_size_ = 0;
   int v_;     // offset of "v" in the flat state
   double d_;  // ms: dt (bwd_euler) or dt / 2 (crank_nicolson)
 

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cmath>
 #include <exception>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -39,9 +40,16 @@ class GradientEngine {
  public:
   GradientEngine(ir::Model model, const IntegrateOptions& options)
       : model_(std::move(model)), options_(with_trainables(model_, options)), prepared_(prepare(model_, options_)) {
-    if (!model_.synapses.empty())
-      fail_unsupported("gradients of networks with synapses are not supported yet ({} synapse type(s) in the model)",
-                       model_.synapses.size());
+    if (!model_.synapses.empty()) {
+      if (options.backend == "interpreter")
+        fail_unsupported("gradients of networks with synapses are compiled only; the interpreter's adjoint has no synapses "
+                         "(use backend 'auto' or 'jit')");
+      for (const auto& r : model_.recordings)
+        for (const auto& grp : model_.synapses)
+          if (r.state == grp.type.current_name())
+            fail_unsupported("gradients of a recorded synapse current ('{}') are not supported yet; record voltages or "
+                             "synapse states", r.state);
+    }
     if (options.backend != "auto" && options.backend != "jit" && options.backend != "interpreter")
       fail("gradients: unknown backend '{}'; use auto, jit or interpreter", options.backend);
     if (options.backend == "interpreter" && options.interpreter_uses_kernel_exp)
@@ -144,6 +152,11 @@ class GradientEngine {
         if (!solver_ok) fail_unsupported("compiled gradients support solvers bwd_euler and crank_nicolson; use backend 'interpreter'");
         return factory(model_, prepared_);
       }
+      if (!model_.synapses.empty()) {
+        if (!factory || !solver_ok)
+          fail_unsupported("gradients of networks are compiled only, for solvers bwd_euler and crank_nicolson");
+        return factory(model_, prepared_);
+      }
       if (factory && solver_ok) {
         try {
           return factory(model_, prepared_);
@@ -187,11 +200,10 @@ class GradientEngine {
     std::vector<double> y;
     step_->forward(0, step_->initial_state(), y, nullptr);
     const States& st = *r.states;
-    const int n = model_.n_nodes();
     for (std::size_t i = 0; i < st.names.size(); ++i) {
       const int o = step_->offset(st.names[i]);
       if (o < 0) fail_unsupported("gradients: the model has state '{}', which the adjoint does not handle", st.names[i]);
-      for (int k = 0; k < n; ++k) {
+      for (int k = 0; k < static_cast<int>(st.values[i].size()); ++k) {
         const double a = st.values[i][static_cast<std::size_t>(k)], b = y[static_cast<std::size_t>(o + k)];
         if (!(a == b || (std::isnan(a) && std::isnan(b))))
           fail_unsupported("gradients: this model uses a feature the adjoint does not cover yet ('{}' at node {} after one "
@@ -272,9 +284,17 @@ class GradientEngine {
     // Initial states are read from the node table's columns (unless all_states is given).
     const auto& names = step_->names();
     for (std::size_t i = 0; i < names.size() && !options_.all_states; ++i) {
+      const int o = step_->offset(names[i]);
+      if (const int gi = model_.synapse_group_of(names[i]); gi >= 0) {
+        // A synapse state starts from its synapse table column (currents are not columns).
+        const int c = model_.synapses[static_cast<std::size_t>(gi)].column_index(names[i]);
+        if (c < 0) continue;
+        auto& cot = pg.synapse_columns[static_cast<std::size_t>(gi)][static_cast<std::size_t>(c)];
+        for (std::size_t e = 0; e < cot.size(); ++e) cot[e] += g[static_cast<std::size_t>(o) + e];
+        continue;
+      }
       int c = model_.column_index(names[i]);
       if (c < 0 || model_.is_current(names[i])) continue;
-      const int o = step_->offset(names[i]);
       for (int k = 0; k < n_comp; ++k) gc[c][k] += g[o + k];
     }
     auto col = [&](const char* name) { return model_.column_index(name); };
@@ -287,24 +307,31 @@ class GradientEngine {
     // compartments have cylinder geometry recomputed from radius / length (prepare's order:
     // params, then param_state; the last writer wins).
     std::vector<char> cylinder(n_comp, 0);
-    std::vector<std::vector<std::pair<int, int>>> owner(model_.column_names.size());
-    auto owners = [&](int c) -> std::vector<std::pair<int, int>>& {
-      if (owner[c].empty()) owner[c].assign(n_comp, {-1, -1});
-      return owner[c];
+    // A key's cotangent and owners: per compartment (node table) or per synapse of its type.
+    std::map<std::string, std::vector<std::pair<int, int>>> owner;
+    auto cotangent_of = [&](const std::string& key) -> std::vector<double>& {
+      if (const int c = model_.column_index(key); c >= 0) return gc[static_cast<std::size_t>(c)];
+      const int gi = model_.synapse_group_of(key);
+      RANVIER_ASSERT(gi >= 0);
+      const int c = model_.synapses[static_cast<std::size_t>(gi)].column_index(key);
+      return pg.synapse_columns[static_cast<std::size_t>(gi)][static_cast<std::size_t>(c)];
+    };
+    auto owners = [&](const std::string& key) -> std::vector<std::pair<int, int>>& {
+      auto& o = owner[key];
+      if (o.empty()) o.assign(cotangent_of(key).size(), {-1, -1});
+      return o;
     };
     for (std::size_t t = 0; t < model_.trainables.size(); ++t) {
       const auto& tr = model_.trainables[t];
-      const int c = model_.column_index(tr.key);
       for (std::size_t grp = 0; grp < tr.groups.size(); ++grp)
         for (int k : tr.groups[grp]) {
-          owners(c)[k] = {static_cast<int>(t), static_cast<int>(grp)};
+          owners(tr.key)[static_cast<std::size_t>(k)] = {static_cast<int>(t), static_cast<int>(grp)};
           if (tr.key == "radius" || tr.key == "length") cylinder[k] = 1;
         }
     }
     for (const auto& ps : options_.param_state) {
-      const int c = model_.column_index(ps.key);
       for (int k : ps.comps) {
-        owners(c)[k] = {-1, -1};
+        owners(ps.key)[static_cast<std::size_t>(k)] = {-1, -1};
         if (ps.key == "radius" || ps.key == "length") cylinder[k] = 1;
       }
     }
@@ -312,11 +339,13 @@ class GradientEngine {
     Gradients out;
     for (std::size_t t = 0; t < model_.trainables.size(); ++t) {
       const auto& tr = model_.trainables[t];
-      const int c = model_.column_index(tr.key);
+      const std::vector<double>& cot = cotangent_of(tr.key);
+      const auto& own = owners(tr.key);
       std::vector<double> grads(tr.groups.size(), 0.0);
       for (std::size_t grp = 0; grp < tr.groups.size(); ++grp)
         for (int k : tr.groups[grp])
-          if (owner[c][k] == std::make_pair(static_cast<int>(t), static_cast<int>(grp))) grads[grp] += gc[c][k];
+          if (own[static_cast<std::size_t>(k)] == std::make_pair(static_cast<int>(t), static_cast<int>(grp)))
+            grads[grp] += cot[static_cast<std::size_t>(k)];
       out.params.push_back(std::move(grads));
     }
     std::vector<std::size_t> lengths;

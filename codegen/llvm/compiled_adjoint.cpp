@@ -24,7 +24,8 @@ struct AdjointCode {
   std::unique_ptr<CompiledCode> code;
   ir::KernelIR kernel;
   std::vector<std::string> arrays;  // the pointer table's entries
-  std::vector<KernelFn> forward, adjoint;
+  std::vector<KernelFn> forward, adjoint;                  // per group
+  std::vector<KernelFn> synapse_forward, synapse_adjoint;  // per synapse type
 };
 
 std::shared_ptr<const AdjointCode> compile_adjoint(const ir::Model& model) {
@@ -40,7 +41,10 @@ std::shared_ptr<const AdjointCode> compile_adjoint(const ir::Model& model) {
   out->arrays = emitted.arrays;
   out->code = Jit::instance().compile(std::move(emitted.module), std::move(emitted.context), false);
   for (const auto& f : emitted.group_functions) out->forward.push_back(out->code->function<void(double**, std::int64_t, std::int64_t, double)>(f));
-  for (const auto& f : emitted.adjoint_functions) out->adjoint.push_back(out->code->function<void(double**, std::int64_t, std::int64_t, double)>(f));
+  using Fn = void(double**, std::int64_t, std::int64_t, double);
+  for (const auto& f : emitted.adjoint_functions) out->adjoint.push_back(out->code->function<Fn>(f));
+  for (const auto& f : emitted.synapse_functions) out->synapse_forward.push_back(out->code->function<Fn>(f));
+  for (const auto& f : emitted.synapse_adjoint_functions) out->synapse_adjoint.push_back(out->code->function<Fn>(f));
   out->kernel = std::move(kernel);
   cache[key] = out;
   return out;
@@ -59,16 +63,16 @@ class CompiledAdjointStep final : public runtime::AdjointStep {
         fail_unsupported("compiled gradients: compartment {} is in {} kernel groups (expected 1)", c, covered[static_cast<std::size_t>(c)]);
     for (const auto& name : code_->arrays) sources_.push_back(classify(name));
     for (std::size_t m = 0; m < n_mechanisms(); ++m) current_offsets_.push_back(current_offset(m));
-    const auto n = static_cast<std::size_t>(n_nodes_);
-    i_ext_.assign(n, 0.0);
-    g_vt_.assign(n, 0.0);
-    g_ct_.assign(n, 0.0);
-    g_iext_.assign(n, 0.0);
+    for (const auto& grp : model.synapses) {
+      const std::string& t = grp.type.name;
+      std::vector<double>& area = array(ir::synapse_array(ir::kSynapseAreaPost, t));
+      for (int e = 0; e < grp.size(); ++e) area[static_cast<std::size_t>(e)] = prepared.area[static_cast<std::size_t>(grp.post[e])];
+      synapse_current_offsets_.push_back(offset(grp.type.current_name()));
+    }
     table_.resize(code_->arrays.size());
   }
 
   bool kernel_exp() const override { return true; }
-
   // A capture keeps vt and the solve's solution; backward() rebuilds the system from vt.
   std::size_t capture_doubles() const override { return 2 * static_cast<std::size_t>(n_nodes_); }
 
@@ -81,6 +85,7 @@ class CompiledAdjointStep final : public runtime::AdjointStep {
     cp.vt.assign(static_cast<std::size_t>(n_nodes_), 0.0);
     cp.ct.assign(static_cast<std::size_t>(n_nodes_), 0.0);
     bind({y.data(), &cp, nullptr, nullptr});
+    synapse_terms(x);
     run(code_->forward);
     clamp_states(k, y);
     forward_voltage(k, x, y, cp);
@@ -92,66 +97,105 @@ class CompiledAdjointStep final : public runtime::AdjointStep {
 
   void backward(int k, const std::vector<double>& x, const Capture& cap, std::vector<double>& g,
                 runtime::ParamCotangents& pg) const override {
-    std::fill(g_vt_.begin(), g_vt_.end(), 0.0);
-    std::fill(g_ct_.begin(), g_ct_.end(), 0.0);
+    std::vector<double>& g_vt = cotangent(kVoltageTerm);
+    std::vector<double>& g_ct = cotangent(kConstantTerm);
+    std::fill(g_vt.begin(), g_vt.end(), 0.0);
+    std::fill(g_ct.begin(), g_ct.end(), 0.0);
     system_.vt = cap.vt;
     assemble(system_);
     system_.solution = cap.solution;
-    backward_voltage(x, system_, g, g_vt_, g_ct_, pg);
+    backward_voltage(x, system_, g, g_vt, g_ct, pg);
     unclamp_cotangents(g);
     external_current(k);
-    std::fill(g_iext_.begin(), g_iext_.end(), 0.0);
+    for (const char* name : {ir::kExternalCurrent, ir::kSynapseLinear, ir::kSynapseConstantSum}) clear(ir::cotangent_array(name));
+    if (!model_.synapses.empty()) {
+      // The group bodies read this step's synaptic sums: recompute them (the synapse kernels
+      // write the states they advance, so they run on a copy).
+      other_ = x;
+      bind({other_.data(), nullptr, nullptr, nullptr});
+      synapse_terms(x);
+    }
     bind({const_cast<double*>(x.data()), nullptr, g.data(), &pg});
     run(code_->adjoint);
+    synapse_adjoints(x, g, pg);
     // The currents before the step are overwritten by it: their cotangents end here.
     for (int o : current_offsets_) std::fill_n(g.begin() + o, n_nodes_, 0.0);
-    backward_stimulus(k, g_iext_, pg);
+    backward_stimulus(k, cotangent(ir::kExternalCurrent), pg);
   }
 
  private:
-  enum class Kind { State, Column, Capacitance, ExternalCurrent, VoltageTerm, ConstantTerm,
-                    CotState, CotColumn, CotCapacitance, CotExternalCurrent, CotVoltageTerm, CotConstantTerm };
+  enum class Kind { State, Column, SynapseColumn, Capacitance, VoltageTerm, ConstantTerm, Scratch,
+                    CotState, CotColumn, CotSynapseColumn, CotCapacitance };
   struct Source {
     Kind kind;
-    int index = 0;  // State / CotState: offset in the flat state; Column / CotColumn: column
+    int index = 0;  // State / CotState: offset in the flat state; columns: column
+    int group = 0;  // synapse columns: the synapse group
+    std::vector<double>* scratch = nullptr;
   };
   struct Bases {
-    double* state;                   // the state the kernels read (and forward writes)
-    Capture* cap;                    // forward: where voltage_term and constant_term go
-    double* g;                       // backward: the state's cotangent
-    runtime::ParamCotangents* pg;    // backward: parameter cotangents
+    double* state;                 // the state the kernels read (and forward kernels write)
+    Capture* cap;                  // forward: where voltage_term and constant_term go
+    double* g;                     // backward: the state's cotangent
+    runtime::ParamCotangents* pg;  // backward: parameter cotangents
   };
+
+  // A runtime-owned array by name: per node, or per synapse for "<input>@<type>" names.
+  std::vector<double>& array(const std::string& name) const {
+    auto it = scratch_arrays_.find(name);
+    if (it != scratch_arrays_.end()) return it->second;
+    std::size_t size = static_cast<std::size_t>(n_nodes_);
+    if (const auto at = name.find('@'); at != std::string::npos) {
+      const std::string type = name.substr(at + 1);
+      auto grp = std::find_if(model_.synapses.begin(), model_.synapses.end(), [&](const auto& s) { return s.type.name == type; });
+      RANVIER_ASSERT(grp != model_.synapses.end());
+      size = static_cast<std::size_t>(grp->size());
+    }
+    return scratch_arrays_.emplace(name, std::vector<double>(size, 0.0)).first->second;
+  }
+  std::vector<double>& cotangent(const std::string& name) const { return array(ir::cotangent_array(name)); }
+  void clear(const std::string& name) const {
+    if (auto it = scratch_arrays_.find(name); it != scratch_arrays_.end()) std::fill(it->second.begin(), it->second.end(), 0.0);
+  }
 
   Source classify(const std::string& name) const {
     const std::string prefix = ir::kCotangentPrefix;
     const bool cot = name.rfind(prefix, 0) == 0;
     const std::string base = cot ? name.substr(prefix.size()) : name;
-    if (base == kVoltageTerm) return {cot ? Kind::CotVoltageTerm : Kind::VoltageTerm};
-    if (base == kConstantTerm) return {cot ? Kind::CotConstantTerm : Kind::ConstantTerm};
-    if (base == ir::kExternalCurrent) return {cot ? Kind::CotExternalCurrent : Kind::ExternalCurrent};
+    if (!cot && base == kVoltageTerm) return {Kind::VoltageTerm};
+    if (!cot && base == kConstantTerm) return {Kind::ConstantTerm};
     if (base == ir::kCapacitance) return {cot ? Kind::CotCapacitance : Kind::Capacitance};
     if (const int o = offset(base); o >= 0) return {cot ? Kind::CotState : Kind::State, o};
     if (const int c = model_.column_index(base); c >= 0) return {cot ? Kind::CotColumn : Kind::Column, c};
+    if (const int grp = model_.synapse_group_of(base); grp >= 0) {
+      const int c = model_.synapses[static_cast<std::size_t>(grp)].column_index(base);
+      RANVIER_ASSERT(c >= 0);
+      return {cot ? Kind::CotSynapseColumn : Kind::SynapseColumn, c, grp};
+    }
+    // Runtime inputs and outputs: the external current, the synaptic sums and the
+    // per-synapse gathered inputs and outputs, and the cotangents of all of them.
+    const bool runtime_array = base == ir::kExternalCurrent || base == kVoltageTerm || base == kConstantTerm ||
+                               base == ir::kSynapseLinear || base == ir::kSynapseConstantSum || base.find('@') != std::string::npos;
+    if (runtime_array) return {Kind::Scratch, 0, 0, &array(name)};
     fail_unsupported("compiled gradients: the kernel reads '{}', which is neither a state nor a parameter", name);
   }
 
   void bind(const Bases& b) const {
     for (std::size_t i = 0; i < sources_.size(); ++i) {
       const Source& s = sources_[i];
+      const auto grp = static_cast<std::size_t>(s.group), col = static_cast<std::size_t>(s.index);
       double* p = nullptr;
       switch (s.kind) {
         case Kind::State: p = b.state + s.index; break;
-        case Kind::Column: p = const_cast<double*>(prepared_.columns[static_cast<std::size_t>(s.index)].data()); break;
+        case Kind::Column: p = const_cast<double*>(prepared_.columns[col].data()); break;
+        case Kind::SynapseColumn: p = const_cast<double*>(prepared_.synapse_columns[grp][col].data()); break;
         case Kind::Capacitance: p = const_cast<double*>(prepared_.capacitance.data()); break;
-        case Kind::ExternalCurrent: p = i_ext_.data(); break;
         case Kind::VoltageTerm: p = b.cap ? b.cap->vt.data() : nullptr; break;
         case Kind::ConstantTerm: p = b.cap ? b.cap->ct.data() : nullptr; break;
+        case Kind::Scratch: p = s.scratch->data(); break;
         case Kind::CotState: p = b.g ? b.g + s.index : nullptr; break;
-        case Kind::CotColumn: p = b.pg ? b.pg->columns[static_cast<std::size_t>(s.index)].data() : nullptr; break;
+        case Kind::CotColumn: p = b.pg ? b.pg->columns[col].data() : nullptr; break;
+        case Kind::CotSynapseColumn: p = b.pg ? b.pg->synapse_columns[grp][col].data() : nullptr; break;
         case Kind::CotCapacitance: p = b.pg ? b.pg->capacitance.data() : nullptr; break;
-        case Kind::CotExternalCurrent: p = g_iext_.data(); break;
-        case Kind::CotVoltageTerm: p = g_vt_.data(); break;
-        case Kind::CotConstantTerm: p = g_ct_.data(); break;
       }
       table_[i] = p;
     }
@@ -162,21 +206,98 @@ class CompiledAdjointStep final : public runtime::AdjointStep {
       for (auto [b, e] : code_->kernel.groups[g].runs) fns[g](table_.data(), b, e, prepared_.dt);
   }
 
+  // Every synapse type's kernel with the voltages of `x` (before the step), then the
+  // per-compartment sums the group bodies read, type after type in synapse order (as the
+  // interpreter scatters them).
+  void synapse_terms(const std::vector<double>& x) const {
+    if (model_.synapses.empty()) return;
+    std::vector<double>& lin = array(ir::kSynapseLinear);
+    std::vector<double>& cst = array(ir::kSynapseConstantSum);
+    std::fill(lin.begin(), lin.end(), 0.0);
+    std::fill(cst.begin(), cst.end(), 0.0);
+    for (std::size_t gi = 0; gi < model_.synapses.size(); ++gi) {
+      const ir::SynapseGroup& grp = model_.synapses[gi];
+      if (grp.size() == 0) continue;
+      gather_voltages(gi, x);
+      code_->synapse_forward[gi](table_.data(), 0, grp.size(), prepared_.dt);
+      const std::vector<double>& g = array(ir::synapse_array(ir::kSynapseConductance, grp.type.name));
+      const std::vector<double>& c = array(ir::synapse_array(ir::kSynapseConstant, grp.type.name));
+      type_lin_.assign(static_cast<std::size_t>(n_nodes_), 0.0);
+      type_cst_.assign(static_cast<std::size_t>(n_nodes_), 0.0);
+      for (int e = 0; e < grp.size(); ++e) {
+        type_lin_[static_cast<std::size_t>(grp.post[e])] += g[static_cast<std::size_t>(e)];
+        type_cst_[static_cast<std::size_t>(grp.post[e])] += c[static_cast<std::size_t>(e)];
+      }
+      for (int i = 0; i < n_nodes_; ++i) {
+        lin[static_cast<std::size_t>(i)] += type_lin_[static_cast<std::size_t>(i)];
+        cst[static_cast<std::size_t>(i)] -= type_cst_[static_cast<std::size_t>(i)];
+      }
+    }
+  }
+
+  void gather_voltages(std::size_t gi, const std::vector<double>& x) const {
+    const ir::SynapseGroup& grp = model_.synapses[gi];
+    std::vector<double>& pre = array(ir::synapse_array(ir::kSynapseVPre, grp.type.name));
+    std::vector<double>& post = array(ir::synapse_array(ir::kSynapseVPost, grp.type.name));
+    for (int e = 0; e < grp.size(); ++e) {
+      pre[static_cast<std::size_t>(e)] = x[static_cast<std::size_t>(v_ + grp.pre[e])];
+      post[static_cast<std::size_t>(e)] = x[static_cast<std::size_t>(v_ + grp.post[e])];
+    }
+  }
+
+  // The synapse kernels backwards: the sums' cotangents gathered per synapse, the kernels'
+  // adjoints, and the gathered inputs' cotangents scattered back to their compartments.
+  void synapse_adjoints(const std::vector<double>& x, std::vector<double>& g, runtime::ParamCotangents& pg) const {
+    if (model_.synapses.empty()) return;
+    const std::vector<double>& g_lin = cotangent(ir::kSynapseLinear);
+    const std::vector<double>& g_cst = cotangent(ir::kSynapseConstantSum);
+    for (std::size_t gi = 0; gi < model_.synapses.size(); ++gi) {
+      const ir::SynapseGroup& grp = model_.synapses[gi];
+      const std::string& t = grp.type.name;
+      if (grp.size() == 0) continue;
+      gather_voltages(gi, x);
+      std::vector<double>& g_g = cotangent(ir::synapse_array(ir::kSynapseConductance, t));
+      std::vector<double>& g_c = cotangent(ir::synapse_array(ir::kSynapseConstant, t));
+      for (int e = 0; e < grp.size(); ++e) {
+        g_g[static_cast<std::size_t>(e)] = g_lin[static_cast<std::size_t>(grp.post[e])];
+        g_c[static_cast<std::size_t>(e)] = -g_cst[static_cast<std::size_t>(grp.post[e])];  // cst -= sum of c
+      }
+      for (const char* input : {ir::kSynapseVPre, ir::kSynapseVPost, ir::kSynapseAreaPost})
+        clear(ir::cotangent_array(ir::synapse_array(input, t)));
+      code_->synapse_adjoint[gi](table_.data(), 0, grp.size(), prepared_.dt);
+      const std::vector<double>& g_pre = cotangent(ir::synapse_array(ir::kSynapseVPre, t));
+      const std::vector<double>& g_post = cotangent(ir::synapse_array(ir::kSynapseVPost, t));
+      const std::vector<double>& g_area = cotangent(ir::synapse_array(ir::kSynapseAreaPost, t));
+      for (int e = 0; e < grp.size(); ++e) {
+        const auto ue = static_cast<std::size_t>(e);
+        g[static_cast<std::size_t>(v_ + grp.pre[e])] += g_pre[ue];
+        g[static_cast<std::size_t>(v_ + grp.post[e])] += g_post[ue];
+        pg.area[static_cast<std::size_t>(grp.post[e])] += g_area[ue];
+      }
+      // The synapse currents before the step are overwritten by it.
+      std::fill_n(g.begin() + synapse_current_offsets_[gi], grp.size(), 0.0);
+    }
+  }
+
   // uA/cm^2 per compartment at step k, as the interpreter sums the stimuli.
   void external_current(int k) const {
-    std::fill(i_ext_.begin(), i_ext_.end(), 0.0);
+    std::vector<double>& i_ext = array(ir::kExternalCurrent);
+    std::fill(i_ext.begin(), i_ext.end(), 0.0);
     for (std::size_t s = 0; s < prepared_.stimulus.size(); ++s) {
       const int c = prepared_.stimulus_comp[s];
-      i_ext_[static_cast<std::size_t>(c)] += prepared_.stimulus[s][static_cast<std::size_t>(k)] / prepared_.area[static_cast<std::size_t>(c)] * 100000.0;
+      i_ext[static_cast<std::size_t>(c)] += prepared_.stimulus[s][static_cast<std::size_t>(k)] / prepared_.area[static_cast<std::size_t>(c)] * 100000.0;
     }
   }
 
   std::shared_ptr<const AdjointCode> code_;
+  // Runtime-owned arrays by name (node or synapse length); declared before sources_, which
+  // points into it. std::map keeps every vector where it is.
+  mutable std::map<std::string, std::vector<double>> scratch_arrays_;
   std::vector<Source> sources_;
-  std::vector<int> current_offsets_;
+  std::vector<int> current_offsets_, synapse_current_offsets_;
   // Per-call scratch (a step object is used by one thread at a time).
-  mutable std::vector<double> i_ext_, g_vt_, g_ct_, g_iext_;
   mutable std::vector<double*> table_;
+  mutable std::vector<double> other_, type_lin_, type_cst_;
   mutable Capture scratch_, system_;
 };
 

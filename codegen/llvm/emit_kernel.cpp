@@ -40,10 +40,10 @@ class GroupEmitter {
 
   // The reverse step of a group (gradients): the same loop; its cotangent arrays are read
   // and written in place (all loads of an index happen before its stores).
-  std::string emit(const ir::AdjointGroup& a, std::size_t index) {
+  std::string emit(const ir::AdjointGroup& a, const std::string& suffix) {
     std::vector<std::pair<std::string, ir::Expr>> outputs;
     for (const auto& o : a.outputs) outputs.emplace_back(o.name, o.expr);
-    return emit_elementwise("adjoint_" + std::to_string(index), {}, std::move(outputs));
+    return emit_elementwise(suffix, {}, std::move(outputs));
   }
 
  private:
@@ -229,7 +229,10 @@ EmittedKernel emit_kernel(const ir::KernelIR& kernel, bool float32) {
   GroupEmitter emitter(*out.module, t, out.arrays);
   for (std::size_t g = 0; g < kernel.groups.size(); ++g) out.group_functions.push_back(emitter.emit(kernel.groups[g], g));
   for (std::size_t s = 0; s < kernel.synapses.size(); ++s) out.synapse_functions.push_back(emitter.emit(kernel.synapses[s], s));
-  for (std::size_t g = 0; g < kernel.adjoints.size(); ++g) out.adjoint_functions.push_back(emitter.emit(kernel.adjoints[g], g));
+  for (std::size_t g = 0; g < kernel.adjoints.size(); ++g)
+    out.adjoint_functions.push_back(emitter.emit(kernel.adjoints[g], "adjoint_" + std::to_string(g)));
+  for (std::size_t g = 0; g < kernel.synapse_adjoints.size(); ++g)
+    out.synapse_adjoint_functions.push_back(emitter.emit(kernel.synapse_adjoints[g], "synapse_adjoint_" + std::to_string(g)));
   std::string err;
   llvm::raw_string_ostream os(err);
   if (llvm::verifyModule(*out.module, &os)) RANVIER_ASSERT(false && "emitted kernel IR does not verify");

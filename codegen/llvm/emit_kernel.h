@@ -29,6 +29,7 @@ struct EmittedKernel {
   std::vector<std::string> group_functions;  // one per KernelIR group
   std::vector<std::string> synapse_functions;  // one per KernelIR synapse kernel (same signature)
   std::vector<std::string> adjoint_functions;  // one per KernelIR adjoint group (same signature)
+  std::vector<std::string> synapse_adjoint_functions;  // one per KernelIR synapse adjoint
 };
 
 EmittedKernel emit_kernel(const ir::KernelIR& kernel, bool float32);

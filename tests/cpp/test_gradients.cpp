@@ -12,6 +12,7 @@
 #include "frontend/connect.h"
 #include "frontend/network.h"
 #include "frontend/read_swc.h"
+#include "frontend/stimulus.h"
 #include "frontend/synapses/builtin.h"
 #include "ir/error.h"
 #include "jaxley_case.h"
@@ -112,9 +113,12 @@ LossFunction loss_of(const json& c) {
   };
 }
 
-double loss_value(const Module& m, const IntegrateOptions& o, const LossFunction& loss) {
+// The interpreter's loss; with kernel_exp, with the compiled kernels' exp (bit-identical to
+// them), which the compiled adjoint's forward pass uses.
+double loss_value(const Module& m, const IntegrateOptions& o, const LossFunction& loss, bool kernel_exp = false) {
   IntegrateOptions interp = o;
   interp.backend = "interpreter";
+  interp.interpreter_uses_kernel_exp = kernel_exp;
   Result r = integrate(m, interp);
   std::vector<double> cot(r.data.size());
   return loss(r, cot);
@@ -335,22 +339,110 @@ TEST(Gradients, BatchLanesEqualSingleCalls) {
   EXPECT_THROW(batch(std::vector<std::vector<double>>(2)), Error);
 }
 
-// Networks are simulated (tests/cpp/test_network.cpp) but the adjoint does not cover synapses
-// yet: asking for their gradients must say so, not return wrong numbers.
-TEST(Gradients, NetworksWithSynapsesAreRefused) {
-  Cell cell;
+// A network of three branched HH cells with every synapse type (the cells, synapses and
+// stimuli of tests/reference/jaxley_net's net3_branched_all_types), with trainable synapse
+// weights and initial states, channel parameters per cell, radius and axial resistivity.
+std::unique_ptr<Network> gradient_network() {
+  Cell cell(std::vector<Branch>(3, Branch(Compartment(), 2)), {-1, 0, 0});
   cell.insert(channels::HH());
-  Network net({cell, cell});
-  connect(net.cell(0).branch(0).comp(0), net.cell(1).branch(0).comp(0), synapses::IonotropicSynapse());
-  net.cell(1).branch(0).comp(0).record("v");
-  net.make_trainable("HH_gNa");
+  auto net = std::make_unique<Network>(std::vector<Cell>{cell, cell, cell});
+  net->cell(2).set("v", -62.0);
+  connect(net->cell(0).branch(0).comp(0), net->cell(1).branch(1).comp(1), synapses::IonotropicSynapse());
+  connect(net->cell(2).branch(2).comp(1), net->cell(1).branch(1).comp(1), synapses::IonotropicSynapse());
+  connect(net->cell(0).branch(2).comp(0), net->cell(1).branch(1).comp(1), synapses::TanhRateSynapse());
+  connect(net->cell(1).branch(0).comp(0), net->cell(2).branch(0).comp(1), synapses::TanhConductanceSynapse());
+  connect(net->cell(1).branch(1).comp(1), net->cell(0).branch(1).comp(0), synapses::IonotropicSynapse());
+  // Weights near Jaxley's defaults: net3's strong weights (1e-2 uS and more) make this
+  // network chaotic within 10 ms (gradients of 1e13 and more), where no finite difference
+  // is a reference.
+  net->synapses("IonotropicSynapse").edge(1).set("IonotropicSynapse_gS", 5e-4);
+  net->synapses("TanhConductanceSynapse").set("TanhConductanceSynapse_x_offset", -60.0);
+  net->cell(0).branch(0).comp(0).stimulate(step_current(1.0, 5.0, 0.3, 0.025, 10.0));
+  net->cell(2).branch(2).comp(1).stimulate(step_current(4.0, 5.0, 0.2, 0.025, 10.0));
+  net->cell(0).branch(0).comp(0).record("v");
+  net->cell(1).branch(1).comp(1).record("v");
+  net->cell(2).branch(0).comp(1).record("v");
+  net->synapses("IonotropicSynapse").edge(0).record("IonotropicSynapse_s");
+  net->synapses("IonotropicSynapse").make_trainable("IonotropicSynapse_gS");
+  net->synapses("TanhRateSynapse").make_trainable("TanhRateSynapse_gS");
+  net->synapses("TanhConductanceSynapse").make_trainable("TanhConductanceSynapse_gS");
+  net->synapses("IonotropicSynapse").make_trainable("IonotropicSynapse_s");
+  net->cell("all").make_trainable("HH_gNa");
+  net->cell(1).branch("all").make_trainable("radius");
+  net->make_trainable("axial_resistivity");
+  return net;
+}
+
+LossFunction weighted_loss() {
+  return [](const Result& r, std::vector<double>& cot) {
+    const int n = r.n_samples;
+    double value = 0.0;
+    for (int rec = 0; rec < r.n_recordings; ++rec)
+      for (int k = 0; k < n; ++k) {
+        const double w = std::cos(0.05 * k + rec) / n;
+        value += r(rec, k) * w;
+        cot[static_cast<std::size_t>(rec) * n + k] = w;
+      }
+    return value;
+  };
+}
+
+// Networks: the compiled adjoint against central differences of the interpreter's loss,
+// for every trainable group (synapse weights and states per edge, conductances per cell,
+// radius per branch, axial resistivity), with bwd_euler and crank_nicolson.
+TEST(Gradients, NetworkMatchesCentralFiniteDifferences) {
+  auto net = gradient_network();
+  const LossFunction loss = weighted_loss();
+  for (const char* solver : {"bwd_euler", "crank_nicolson"}) {
+    IntegrateOptions o;
+    o.t_max = 10.0;  // ms
+    o.solver = solver;
+    o.params = get_parameters(*net);
+    Vjp f = vjp(*net, o);
+    ASSERT_TRUE(f.stats().compiled);
+    std::vector<double> cot(f.result.data.size(), 0.0);
+    const double value = loss(f.result, cot);
+    EXPECT_EQ(value, loss_value(*net, o, loss, true));  // the forward pass is the interpreter's, bit for bit
+    const Gradients grad = f(cot);
+    double worst = 0.0;
+    int checked = 0;
+    for (std::size_t t = 0; t < o.params.size(); ++t)
+      for (std::size_t g = 0; g < o.params[t].size(); ++g) {
+        const double x = o.params[t][g], h = 1e-5 * std::max(std::abs(x), 1e-3);
+        IntegrateOptions plus = o, minus = o;
+        plus.params[t][g] = x + h;
+        minus.params[t][g] = x - h;
+        const double fd = (loss_value(*net, plus, loss, true) - loss_value(*net, minus, loss, true)) / (2.0 * h);
+        const double got = grad.params[t][g];
+        const double rel = std::abs(got - fd) / std::max(std::abs(fd), 1e-9 * std::abs(value));
+        worst = std::max(worst, rel);
+        ++checked;
+        EXPECT_LE(rel, 1e-5) << solver << " " << net->trainables()[t].key << "[" << g << "]: adjoint " << got << " fd " << fd;
+      }
+    EXPECT_EQ(checked, 1 + 1 + 1 + 1 + 3 + 3 + 1);  // a synapse type's make_trainable: one shared value
+    std::cout << "[ grad ] network (" << solver << "): max relative deviation from central differences " << worst << "\n";
+  }
+}
+
+// The interpreter's adjoint has no synapses; recorded synapse currents are not covered yet.
+TEST(Gradients, NetworkLimitsSayWhat) {
+  auto net = gradient_network();
   IntegrateOptions o;
   o.t_max = 1.0;  // ms
+  o.backend = "interpreter";
   try {
-    vjp(net, o);
-    FAIL() << "gradients of a network with synapses should raise";
+    vjp(*net, o);
+    FAIL() << "interpreter gradients of a network should raise";
   } catch (const NotSupported& e) {
     EXPECT_NE(std::string(e.what()).find("synapse"), std::string::npos) << e.what();
+  }
+  o.backend = "auto";
+  net->synapses("TanhRateSynapse").record("i_TanhRateSynapse");
+  try {
+    vjp(*net, o);
+    FAIL() << "gradients of a recorded synapse current should raise";
+  } catch (const NotSupported& e) {
+    EXPECT_NE(std::string(e.what()).find("i_TanhRateSynapse"), std::string::npos) << e.what();
   }
 }
 
