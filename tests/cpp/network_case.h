@@ -87,6 +87,7 @@ inline std::unique_ptr<Network> build_network_case(const json& c) {
                                   json_matrix(op.at("matrix")));
     else if (kind == "set_edge") edge_view(*net, op).set(op.at("key"), op.at("value"));
     else if (kind == "make_trainable_edge") edge_view(*net, op).make_trainable(op.at("key"));
+    else if (kind == "make_trainable") net_view(*net, op.at("view")).make_trainable(op.at("key"));
     else if (kind == "stimulate") {
       const json& s = op.at("current").at("step_current");
       net_view(*net, op.at("view")).stimulate(step_current(s.at("i_delay"), s.at("i_dur"), s.at("i_amp"), s.at("delta_t"), s.at("t_max")));

@@ -16,6 +16,7 @@
 #include "frontend/synapses/builtin.h"
 #include "ir/error.h"
 #include "jaxley_case.h"
+#include "network_case.h"
 #include "runtime/gradient.h"
 
 namespace ranvier {
@@ -423,6 +424,54 @@ TEST(Gradients, NetworkMatchesCentralFiniteDifferences) {
     std::cout << "[ grad ] network (" << solver << "): max relative deviation from central differences " << worst << "\n";
   }
 }
+
+// Network gradients against real Jaxley's jax.grad (tests/reference/jaxley_net_grad, written
+// by make_net_grad_refs.py there): synapse weights per edge and shared, synapse initial
+// states and reversal potentials, conductances per cell, radius per branch, axial
+// resistivity and initial voltages, with bwd_euler and crank_nicolson.
+class NetworkGradientVsJaxley : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(NetworkGradientVsJaxley, MatchesJaxGrad) {
+  const fs::path dir = fs::path(test::source_dir()) / "tests" / "reference" / "jaxley_net_grad";
+  json c;
+  {
+    std::ifstream in(dir / "cases.json");
+    const json all = json::parse(in);
+    for (const json& x : all.at("cases"))
+      if (x.at("name") == GetParam()) c = x;
+  }
+  ASSERT_FALSE(c.is_null()) << GetParam();
+  std::ifstream in(dir / (GetParam() + ".json"));
+  const json ref = json::parse(in);
+  auto net = test::build_network_case(c);
+  IntegrateOptions o = test::network_options(*net, c.at("integrate"));
+  const auto params = get_parameters(*net);
+  ASSERT_EQ(params.size(), ref.at("params").size());
+  for (std::size_t t = 0; t < params.size(); ++t) {
+    const auto& expected = ref.at("params")[t].begin().value();
+    ASSERT_EQ(params[t].size(), expected.size()) << "trainable " << t;
+    for (std::size_t g = 0; g < params[t].size(); ++g) EXPECT_NEAR(params[t][g], expected[g].get<double>(), 1e-12 * std::abs(params[t][g]));
+  }
+  ValueAndGrad vg = value_and_grad(*net, o, loss_of(c));
+  const double ref_loss = ref.at("loss").get<double>();
+  EXPECT_NEAR(vg.value, ref_loss, 1e-9 * std::abs(ref_loss));
+  double worst = 0.0;
+  for (std::size_t t = 0; t < vg.grad.params.size(); ++t) {
+    const std::string key = ref.at("grads")[t].begin().key();
+    const auto& expected = ref.at("grads")[t].begin().value();
+    ASSERT_EQ(vg.grad.params[t].size(), expected.size()) << key;
+    for (std::size_t g = 0; g < expected.size(); ++g) {
+      const double want = expected[g].get<double>(), got = vg.grad.params[t][g];
+      const double rel = std::abs(got - want) / std::max(std::abs(want), 1e-12 * std::abs(ref_loss));
+      worst = std::max(worst, rel);
+      EXPECT_LE(rel, 1e-6) << key << "[" << g << "]: ranvier " << got << " jaxley " << want;
+    }
+  }
+  std::cout << "[ grad ] " << GetParam() << ": max relative deviation from jax.grad " << worst << "\n";
+}
+
+INSTANTIATE_TEST_SUITE_P(Cases, NetworkGradientVsJaxley,
+                         ::testing::Values("net3_grad_all_types", "net3_grad_cn_mse", "net2_grad_ionotropic"));
 
 // The interpreter's adjoint has no synapses; recorded synapse currents are not covered yet.
 TEST(Gradients, NetworkLimitsSayWhat) {
