@@ -25,6 +25,14 @@ Expr scale(Expr a, double c) {
 // a * x, folding a constant x.
 Expr times(Expr a, Expr x) { return x.is_const() ? scale(a, x.const_value()) : a * x; }
 
+// 1 / y for the reverse pass (within an ulp of it; gradients need no more): a constant folds,
+// 1 / (1 / z) is z, anything else one hash-consed division shared by all its uses.
+Expr reciprocal(Expr y) {
+  if (y.is_const()) return Expr(1.0 / y.const_value());
+  if (y.op() == Op::Div && y.arg(0).is_const() && y.arg(0).const_value() == 1.0) return y.arg(1);
+  return Expr(1.0) / y;
+}
+
 // 1.0 where x == y, else 0.0 (NaN compares unequal), from the two comparisons the IR has.
 Expr equal(Expr x, Expr y) { return ir::less_equal(x, y) * ir::less_equal(y, x); }
 
@@ -71,9 +79,14 @@ std::unordered_map<const Node*, Expr> reverse_mode(std::span<const Expr> roots, 
       case Op::Sub: give(0, a); give(1, -a); break;
       case Op::Mul: give(0, times(a, arg(1))); give(1, times(a, arg(0))); break;
       case Op::Div: {
-        const Expr q = a / arg(1);
+        // Reverse mode divides by y once per distinct y (its reciprocal is shared), or not at
+        // all: 1 / c folds, 1 / (1 / z) is z, and d(1 / y)/dy is -r * r.
+        const Expr q = times(a, reciprocal(arg(1)));
         give(0, q);
-        if (active1) give(1, -(q * r));
+        if (active1) {
+          const Expr x = arg(0);
+          give(1, x.is_const() && x.const_value() == 1.0 ? -(a * (r * r)) : -(q * r));
+        }
         break;
       }
       case Op::Neg: give(0, -a); break;

@@ -15,8 +15,11 @@
 //               (so are __syn_lin and __syn_cst, which the runtime clears before)
 //   __i_ext     out: d/d i_ext of this step (written, not accumulated)
 //
-// Each op's derivative is ir::partials' rule, written as expressions: Div(x, y) costs one
-// division (q = a / y gives x's share q and y's share -(q * result)); Min, Max and Select
+// Each op's derivative is ir::partials' rule, written as expressions. Divisions, the
+// costliest op, are few: Div(x, y) gives x's share q = a * (1 / y) and y's share -(q * result),
+// where 1 / y is shared by every use of y, folded for a constant, and z for y = 1 / z; for
+// x = 1 y's share is -(a * result^2). These agree with the partials to an ulp or two (the
+// forward values themselves are recomputed exactly). Min, Max and Select
 // route the cotangent with selects, so an unselected branch gets an exact 0. As in JAX (and
 // unlike the interpreter's tape, which skips zero cotangents), a zero cotangent that meets an
 // infinite partial inside that branch gives NaN.
