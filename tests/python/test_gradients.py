@@ -149,6 +149,32 @@ def test_batched_params_equal_single_calls():
             np.testing.assert_array_equal(a[b], g1[k])
 
 
+NET_GRAD = ROOT / "tests" / "reference" / "jaxley_net_grad"
+with open(NET_GRAD / "cases.json") as f:
+    NET_CASES = json.load(f)["cases"]
+
+
+@pytest.mark.parametrize("case", NET_CASES, ids=[c["name"] for c in NET_CASES])
+def test_network_gradients_match_jax_grad(case):
+    from test_network import build_case as build_network
+
+    net = build_network(case)
+    spec = case["integrate"]
+    kw = {k: spec[k] for k in ["t_max", "delta_t", "solver", "voltage_solver"]}
+    value, grads = jx.value_and_grad(net, numpy_loss(case), net.get_parameters(), **kw)
+    with open(NET_GRAD / f"{case['name']}.json") as f:
+        ref = json.load(f)
+    assert abs(value - ref["loss"]) <= 1e-9 * abs(ref["loss"])
+    assert len(grads) == len(ref["grads"])
+    for g, w in zip(grads, ref["grads"]):
+        (key, got), = g.items()
+        (wkey, want), = w.items()
+        assert key == wkey
+        want = np.asarray(want)
+        rel = np.abs(got - want) / np.maximum(np.abs(want), 1e-12 * abs(ref["loss"]))
+        assert rel.max() <= 1e-6, f"{case['name']} {key}: {got} vs jaxley {want}"
+
+
 def test_jax_bridge_matches_jax_grad():
     jax = pytest.importorskip("jax")
     jax.config.update("jax_enable_x64", True)

@@ -43,8 +43,9 @@ def edge_view(net, op):
     return out.edge(op["edge"]) if "edge" in op else out
 
 
-def run_case(case, backend):
-    """make_network_refs.run_case, with ranvier in place of jaxley."""
+def build_case(case):
+    """The network of a case (make_network_refs.py's ops; make_trainable as in
+    tests/reference/jaxley_net_grad), with ranvier in place of jaxley."""
     net = jx.Network([build_cell(c) for c in case["cells"]])
     syn = {"IonotropicSynapse": IonotropicSynapse, "TanhRateSynapse": TanhRateSynapse,
            "TanhConductanceSynapse": TanhConductanceSynapse}
@@ -65,6 +66,8 @@ def run_case(case, backend):
             edge_view(net, op).set(op["key"], op["value"])
         elif kind == "make_trainable_edge":
             edge_view(net, op).make_trainable(op["key"], verbose=False)
+        elif kind == "make_trainable":
+            view(net, op["view"]).make_trainable(op["key"], verbose=False)
         elif kind == "stimulate":
             s = op["current"]["step_current"]
             view(net, op["view"]).stimulate(jx.step_current(s["i_delay"], s["i_dur"], s["i_amp"], s["delta_t"], s["t_max"]),
@@ -75,6 +78,12 @@ def run_case(case, backend):
             edge_view(net, op).record(op["state"], verbose=False)
         else:
             raise ValueError(kind)
+    return net
+
+
+def run_case(case, backend):
+    """make_network_refs.run_case, with ranvier in place of jaxley."""
+    net = build_case(case)
     spec = case["integrate"]
     kwargs = {k: spec[k] for k in ["t_max", "delta_t", "solver", "voltage_solver"]}
     if "params" in spec:
