@@ -31,6 +31,11 @@ std::string KernelIR::print() const {
     for (const auto& o : syn.outputs) roots.emplace_back(o.name, o.expr);
     out += ir::print(std::span<const std::pair<std::string, Expr>>(roots));
   }
+  return out + print_adjoints();
+}
+
+std::string KernelIR::print_adjoints() const {
+  std::string out;
   for (std::size_t g = 0; g < adjoints.size(); ++g) {
     out += fmt::format("adjoint of group {}:\n", g);
     std::vector<std::pair<std::string, Expr>> roots;

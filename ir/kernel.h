@@ -80,6 +80,7 @@ struct KernelIR {
   std::vector<std::string> current_names;
   Linearization linearization = Linearization::FiniteDifference;
   std::string print() const;
+  std::string print_adjoints() const;  // the adjoint sections of print() alone
 };
 
 }  // namespace ranvier::ir

@@ -15,10 +15,17 @@ using ir::Op;
 
 bool differentiable_leaf(const Node* n) { return n->op == Op::Param || n->op == Op::State || n->op == Op::Voltage; }
 
+// -a, without double negations (exact either way).
+Expr negate(Expr a) {
+  if (a.op() == Op::Neg) return a.arg(0);
+  if (a.is_const()) return Expr(-a.const_value());
+  return -a;
+}
+
 // a * c without the multiplications by 1 and -1 that a literal transcription would emit.
 Expr scale(Expr a, double c) {
   if (c == 1.0) return a;
-  if (c == -1.0) return -a;
+  if (c == -1.0) return negate(a);
   return a * ir::constant(c);
 }
 
@@ -76,7 +83,7 @@ std::unordered_map<const Node*, Expr> reverse_mode(std::span<const Expr> roots, 
     const bool active1 = n->args.size() > 1 && active.at(n->args[1]);
     switch (n->op) {
       case Op::Add: give(0, a); give(1, a); break;
-      case Op::Sub: give(0, a); give(1, -a); break;
+      case Op::Sub: give(0, a); give(1, negate(a)); break;
       case Op::Mul: give(0, times(a, arg(1))); give(1, times(a, arg(0))); break;
       case Op::Div: {
         // Reverse mode divides by y once per distinct y (its reciprocal is shared), or not at
@@ -85,11 +92,11 @@ std::unordered_map<const Node*, Expr> reverse_mode(std::span<const Expr> roots, 
         give(0, q);
         if (active1) {
           const Expr x = arg(0);
-          give(1, x.is_const() && x.const_value() == 1.0 ? -(a * (r * r)) : -(q * r));
+          give(1, negate(x.is_const() && x.const_value() == 1.0 ? a * (r * r) : q * r));
         }
         break;
       }
-      case Op::Neg: give(0, -a); break;
+      case Op::Neg: give(0, negate(a)); break;
       case Op::IntPow: {
         const int p = static_cast<int>(n->value);
         if (p == 1) give(0, a);

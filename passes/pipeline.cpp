@@ -1,5 +1,6 @@
 #include "passes/pipeline.h"
 
+#include "passes/derive_adjoint.h"
 #include "passes/dhs_schedule.h"
 #include "passes/dhs_wavefront.h"
 #include "passes/fold_constants.h"
@@ -26,6 +27,8 @@ PipelineResult lower_to_kernel(const ir::Model& model, const PipelineOptions& op
   keep("linearize", [&] { return r.kernel.print(); });
   r.kernel = fold_constants(std::move(r.kernel));
   keep("fold_constants", [&] { return r.kernel.print(); });
+  // What gradients compile (codegen/llvm/compiled_adjoint.h); not part of the forward kernel.
+  keep("derive_adjoint", [&] { return derive_adjoint(r.kernel).print_adjoints(); });
   keep("dhs_schedule", [&] {
     const DhsSchedule s = dhs_schedule(model, model.allowed_nodes_per_level);
     return s.print() + "regrouped into wavefronts, as the CPU backend runs it (bit-identical):\n" + dhs_wavefront(s).print();

@@ -29,7 +29,7 @@ int cmd_inspect(const Args& args) {
   CompileOptions co;
   co.float32 = flag(args, "--float32");
   CompiledModel m = compile(cell, co);
-  for (Stage s : {Stage::Model, Stage::Fused, Stage::Linearized, Stage::Folded, Stage::DhsSchedule, Stage::LlvmIr,
+  for (Stage s : {Stage::Model, Stage::Fused, Stage::Linearized, Stage::Folded, Stage::Adjoint, Stage::DhsSchedule, Stage::LlvmIr,
                   Stage::LlvmIrOptimized, Stage::Assembly}) {
     if (which != "all" && parse_stage(which) != s) continue;
     std::printf("==== %s ====\n%s\n", stage_name(s), m.source(s).c_str());

@@ -87,6 +87,7 @@ const char* stage_name(Stage s) {
     case Stage::Fused: return "fuse_mechanisms";
     case Stage::Linearized: return "linearize";
     case Stage::Folded: return "fold_constants";
+    case Stage::Adjoint: return "derive_adjoint";
     case Stage::DhsSchedule: return "dhs_schedule";
     case Stage::LlvmIr: return "llvm_ir";
     case Stage::LlvmIrOptimized: return "llvm_ir_optimized";
@@ -96,7 +97,7 @@ const char* stage_name(Stage s) {
 }
 
 Stage parse_stage(const std::string& name) {
-  for (Stage s : {Stage::Model, Stage::Fused, Stage::Linearized, Stage::Folded, Stage::DhsSchedule, Stage::LlvmIr,
+  for (Stage s : {Stage::Model, Stage::Fused, Stage::Linearized, Stage::Folded, Stage::Adjoint, Stage::DhsSchedule, Stage::LlvmIr,
                   Stage::LlvmIrOptimized, Stage::Assembly})
     if (name == stage_name(s)) return s;
   fail_key("unknown stage '{}'; stages are model, fuse_mechanisms, linearize, fold_constants, dhs_schedule, llvm_ir, llvm_ir_optimized, assembly", name);
@@ -161,7 +162,7 @@ CompiledModel compile(const ir::Model& model, const CompileOptions& options) {
     const std::size_t h = std::hash<std::string>()(key);
     CompiledModel m;
     m.impl_ = impl;
-    for (Stage s : {Stage::Model, Stage::Fused, Stage::Linearized, Stage::Folded, Stage::DhsSchedule, Stage::LlvmIr,
+    for (Stage s : {Stage::Model, Stage::Fused, Stage::Linearized, Stage::Folded, Stage::Adjoint, Stage::DhsSchedule, Stage::LlvmIr,
                     Stage::LlvmIrOptimized, Stage::Assembly})
       if (which == ",all," || which.find(std::string(",") + stage_name(s) + ",") != std::string::npos)
         std::ofstream(fmt::format("ranvier_dump/{:016x}.{}.txt", h, stage_name(s))) << m.source(s);

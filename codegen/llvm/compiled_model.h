@@ -21,6 +21,7 @@ enum class Stage {
   Fused,             // after fuse_mechanisms
   Linearized,        // after linearize
   Folded,            // after fold_constants (what is compiled)
+  Adjoint,           // derive_adjoint: the reverse step gradients compile
   DhsSchedule,       // the tree-solve schedule
   LlvmIr,            // LLVM IR as emitted
   LlvmIrOptimized,   // after the O3 pipeline for the host

@@ -176,7 +176,7 @@ void bind_integrate(nb::module_& m) {
   nb::class_<CompiledModel>(m, "CompiledModel", "A module compiled by the LLVM backend (compile once, integrate many).")
       .def("source", [](const CompiledModel& c, const std::string& stage) { return c.source(parse_stage(stage)); },
            nb::arg("stage"),
-           "Text of a stage: model, fuse_mechanisms, linearize, fold_constants, dhs_schedule, llvm_ir, "
+           "Text of a stage: model, fuse_mechanisms, linearize, fold_constants, derive_adjoint, dhs_schedule, llvm_ir, "
            "llvm_ir_optimized, assembly.")
       .def_prop_ro("compile_seconds", &CompiledModel::compile_seconds)
       .def_prop_ro("float32", &CompiledModel::float32)

@@ -178,6 +178,7 @@ TEST(Jit, EveryStageCanBeInspected) {
   EXPECT_NE(m.source(Stage::Model).find("parent->bp"), std::string::npos);
   EXPECT_NE(m.source(Stage::Fused).find("HH_m'"), std::string::npos);
   EXPECT_NE(m.source(Stage::Folded).find("voltage_term"), std::string::npos);
+  EXPECT_NE(m.source(Stage::Adjoint).find("__g:HH_gNa"), std::string::npos);
   EXPECT_NE(m.source(Stage::DhsSchedule).find("level"), std::string::npos);
   EXPECT_NE(m.source(Stage::LlvmIr).find("define"), std::string::npos);
   EXPECT_NE(m.source(Stage::LlvmIrOptimized).find("define"), std::string::npos);
