@@ -11,6 +11,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+
+#include <sys/resource.h>
 #include <vector>
 
 #include "codegen/llvm/compiled_model.h"
@@ -87,7 +89,7 @@ int main(int argc, char** argv) {
   };
   const int T = static_cast<int>(t_max / 0.025 + 0.5);
   const int root = static_cast<int>(std::ceil(std::sqrt(static_cast<double>(T))));
-  for (const std::vector<int>& levels : {std::vector<int>{}, std::vector<int>{root, (T + root - 1) / root}}) {
+  for (const std::vector<int>& levels : {std::vector<int>{}, std::vector<int>{T}, std::vector<int>{root, (T + root - 1) / root}}) {
     IntegrateOptions g = opt;
     g.checkpoint_lengths = levels;
     vjp(net, g);  // compile the adjoint once
@@ -112,5 +114,8 @@ int main(int argc, char** argv) {
                 st.compiled ? "compiled" : "interpreter", lv.c_str(), levels.empty() ? "(default)" : "", t_fwd, t_bwd,
                 (t_fwd + t_bwd) / t_jit, st.steps_run, static_cast<double>(st.peak_bytes) / 1e6, value, g0);
   }
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  std::printf("peak resident memory of this process: %.0f MiB\n", static_cast<double>(usage.ru_maxrss) / 1024.0);
   return 0;
 }

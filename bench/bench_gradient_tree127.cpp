@@ -11,6 +11,8 @@
 #include <cstdlib>
 #include <string>
 
+#include <sys/resource.h>
+
 #include "frontend/module.h"
 #include "runtime/gradient.h"
 #include "tools/model_file.h"
@@ -81,7 +83,8 @@ int main(int argc, char** argv) {
 
   for (const char* backend : {"auto", "interpreter"}) {
     if (std::string(backend) == "interpreter" && !interpreter) continue;
-    for (const std::vector<int>& levels : {std::vector<int>{}, std::vector<int>{64, 63}, std::vector<int>{16, 16, 16}}) {
+    const int T = static_cast<int>(t_max / 0.025 + 0.5);
+    for (const std::vector<int>& levels : {std::vector<int>{}, std::vector<int>{T}, std::vector<int>{64, 63}, std::vector<int>{16, 16, 16}}) {
       IntegrateOptions g = opt;
       g.backend = backend;
       g.checkpoint_lengths = levels;
@@ -109,5 +112,8 @@ int main(int argc, char** argv) {
                   (t_fwd + t_bwd) / t_jit, st.steps_run, st.peak_stored_states, static_cast<double>(st.peak_bytes) / 1e6, value, g0);
     }
   }
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  std::printf("peak resident memory of this process: %.0f MiB\n", static_cast<double>(usage.ru_maxrss) / 1024.0);
   return 0;
 }

@@ -7,6 +7,7 @@ Prints the loss and d loss / d gS[0] to compare with Ranvier's.
 
     python3 bench/jaxley_gradient_network.py [t_max_ms=50]
 """
+import resource
 import sys
 import time
 
@@ -60,3 +61,4 @@ print(f"jaxley {jx.__version__ if hasattr(jx, '__version__') else ''} jax {jax._
 print(f"forward (jit):        compile+run {c1:.2f} s, run {t1:.4f} s (best of 3)")
 print(f"value_and_grad (jit): compile+run {c2:.2f} s, run {t2:.4f} s (best of 3), {t2 / t1:.1f}x the forward; "
       f"loss {float(val):.6f}, dL/dgS[0] {float(g[0]['IonotropicSynapse_gS'][0]):.6e}")
+print(f"peak resident memory of this process (compilation included): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")

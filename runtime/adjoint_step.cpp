@@ -49,6 +49,17 @@ AdjointStep::AdjointStep(const ir::Model& model, const Prepared& prepared)
     reverse_edge_.push_back(it->second);
   }
   for (const auto& s : prepared.clamp_state) clamp_offset_.push_back(offset(s));
+  // The system's parts that do not change from step to step (assemble()).
+  in_begin_.assign(static_cast<std::size_t>(n_nodes_) + 1, 0);
+  for (const auto& e : model.edges) ++in_begin_[static_cast<std::size_t>(e.sink) + 1];
+  for (int i = 0; i < n_nodes_; ++i) in_begin_[i + 1] += in_begin_[i];
+  in_g_.assign(model.edges.size(), 0.0);
+  std::vector<int> fill(in_begin_.begin(), in_begin_.end() - 1);
+  for (std::size_t e = 0; e < model.edges.size(); ++e) {
+    const double g = d_ * prepared.axial[e];
+    in_g_[static_cast<std::size_t>(fill[model.edges[e].sink]++)] = g;
+    offdiag_.push_back(-g);
+  }
   if (prepared.solver == Solver::ExpEuler)
     transition_ = exp_euler_transition(model, prepared.axial, prepared.dt);
   else
@@ -240,14 +251,14 @@ void AdjointStep::forward_voltage(int k, const std::vector<double>& x, std::vect
 
 void AdjointStep::assemble(Capture& cp) const {
   const int n = n_nodes_, nc = model_.n_comp;
-  cp.diag.assign(n, 0.0);
-  cp.offdiag.assign(model_.edges.size(), 0.0);
-  for (int i = 0; i < n; ++i) cp.diag[i] = d_ * cp.vt[i] + (i < nc ? 1.0 : 0.0);
-  for (std::size_t e = 0; e < model_.edges.size(); ++e) {
-    double g = d_ * prepared_.axial[e];
-    cp.diag[model_.edges[e].sink] += g;
-    cp.offdiag[e] = -g;
+  cp.diag.resize(static_cast<std::size_t>(n));
+  // Per node, its incoming edges' d * axial in edge order: the interpreter's scatter order.
+  for (int i = 0; i < n; ++i) {
+    double diag = d_ * cp.vt[i] + (i < nc ? 1.0 : 0.0);
+    for (int k = in_begin_[i]; k < in_begin_[i + 1]; ++k) diag += in_g_[k];
+    cp.diag[i] = diag;
   }
+  cp.offdiag = offdiag_;
 }
 
 void AdjointStep::solve_transposed(const Capture& cap, std::vector<double>& rhs) const {

@@ -123,6 +123,9 @@ class AdjointStep {
   std::vector<MechanismTapes> tapes_;
   std::vector<int> reverse_edge_;  // edge (a -> b) -> edge (b -> a)
   std::vector<int> clamp_offset_;  // per clamp row: offset of its state
+  std::vector<int> in_begin_;      // per node: its incoming edges in in_g_ (CSR, edge order)
+  std::vector<double> in_g_;       // d * axial conductance of those edges
+  std::vector<double> offdiag_;    // per edge: -d * axial conductance
   std::unique_ptr<LinearSolver> solver_;  // implicit solvers
   std::vector<double> transition_;         // exp_euler: expm(G dt), row-major n_comp x n_comp
 };

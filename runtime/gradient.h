@@ -36,7 +36,9 @@
 
 namespace ranvier {
 
-inline constexpr std::size_t kDefaultStateBudgetBytes = std::size_t{64} << 20;
+// Keeping more states than this saves little: the first touch of fresh memory costs about
+// as much as recomputing the steps (bench/GRADIENTS.md).
+inline constexpr std::size_t kDefaultStateBudgetBytes = std::size_t{16} << 20;
 
 // The levels used without checkpoint_lengths: {n_steps} (every state kept) when the states
 // fit in kDefaultStateBudgetBytes, else {ceil(sqrt(n_steps)), ceil(n_steps / that)}.

@@ -266,8 +266,10 @@ TEST(Gradients, CheckpointingGivesTheSameGradientWithBoundedStates) {
 }
 
 TEST(Gradients, DefaultCheckpointingKeepsMemoryModest) {
-  // 800 steps of the 1016-compartment tree (~46 kB per state): every state (37 MB).
-  EXPECT_EQ(default_checkpoint_lengths(800, 46000), std::vector<int>{800});
+  // 200 steps of the 1016-compartment tree (~64 kB per state and capture): every state (13 MB).
+  EXPECT_EQ(default_checkpoint_lengths(200, 64000), std::vector<int>{200});
+  // 800 steps (51 MB) would exceed the budget: two levels of ~sqrt(T), ~60 states (4 MB).
+  EXPECT_EQ(default_checkpoint_lengths(800, 64000), (std::vector<int>{29, 28}));
   // 100000 steps of it would be 4.6 GB: two levels of ~sqrt(T), 633 states (29 MB).
   EXPECT_EQ(default_checkpoint_lengths(100000, 46000), (std::vector<int>{317, 316}));
   EXPECT_EQ(default_checkpoint_lengths(0, 46000), std::vector<int>{1});
