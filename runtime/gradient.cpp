@@ -18,6 +18,7 @@
 #include "ir/error.h"
 #include "runtime/adjoint_step.h"
 #include "runtime/backend.h"
+#include "runtime/buffer_pool.h"
 #include "runtime/geometry_vjp.h"
 #include "runtime/interpreter.h"
 #include "runtime/prepare.h"
@@ -95,7 +96,7 @@ class GradientEngine {
     for (int k = 0; k < T; ++k) {
       if (k % span_[0] == 0) store(top_, x);
       if (captures) {
-        top_captures_.emplace_back();
+        top_captures_.push_back(pooled_capture());
         step_->forward(k, x, y, &top_captures_.back());
         count_capture(1);
       } else {
@@ -140,6 +141,13 @@ class GradientEngine {
 
   GradientStats stats() const { return stats_; }
 
+  ~GradientEngine() {
+    for (auto& x : top_) give_buffer(std::move(x));
+    for (auto& c : top_captures_) release(c);
+  }
+  GradientEngine(const GradientEngine&) = delete;
+  GradientEngine& operator=(const GradientEngine&) = delete;
+
  private:
   // "jit": the LLVM backend's compiled step, or NotSupported saying why not; "auto": that
   // when it compiles this model, else the interpreter's step.
@@ -169,11 +177,28 @@ class GradientEngine {
   }
 
   void store(std::vector<std::vector<double>>& list, const std::vector<double>& x) {
-    list.push_back(x);
+    std::vector<double> buffer = take_buffer(x.size());
+    std::copy(x.begin(), x.end(), buffer.begin());
+    list.push_back(std::move(buffer));
     ++live_;
     stats_.peak_stored_states = std::max(stats_.peak_stored_states, live_ + 1);  // + the state being advanced
     count_bytes();
   }
+  // A capture whose buffers come from the pool: a compiled step's capture is vt and the
+  // solve's solution, n_nodes values each (capture_doubles() in all), which forward() copies
+  // into these buffers without allocating.
+  AdjointStep::Capture pooled_capture() const {
+    const std::size_t half = step_->capture_doubles() / 2;
+    AdjointStep::Capture c;
+    c.vt = take_buffer(half);
+    c.solution = take_buffer(half);
+    return c;
+  }
+  static void release(AdjointStep::Capture& c) {
+    give_buffer(std::move(c.vt));
+    give_buffer(std::move(c.solution));
+  }
+
   // `delta` captures more (or fewer) are held.
   void count_capture(int delta) {
     live_captures_ += delta;
@@ -250,6 +275,7 @@ class GradientEngine {
       const int s0 = k0 + static_cast<int>(j * sub);
       reverse(level + 1, s0, static_cast<int>(std::min<long long>(sub, k0 + len - s0)), starts[j], g, pg);
       live_ -= 1;
+      give_buffer(std::move(starts.back()));
       starts.pop_back();
     }
   }
@@ -258,7 +284,8 @@ class GradientEngine {
   // backwards: no step is recomputed.
   void reverse_with_captures(int k0, int len, const std::vector<double>& x0, std::vector<double>& g, ParamCotangents& pg) {
     std::vector<std::vector<double>> states;
-    std::vector<AdjointStep::Capture> caps(static_cast<std::size_t>(len));
+    std::vector<AdjointStep::Capture> caps;
+    for (int j = 0; j < len; ++j) caps.push_back(pooled_capture());
     std::vector<double> y;
     states.reserve(static_cast<std::size_t>(len));
     store(states, x0);
@@ -271,7 +298,9 @@ class GradientEngine {
     for (int j = len - 1; j >= 0; --j) {
       inject(k0 + j + 1, g);
       step_->backward(k0 + j, states[static_cast<std::size_t>(j)], caps[static_cast<std::size_t>(j)], g, pg);
+      give_buffer(std::move(states.back()));
       states.pop_back();
+      release(caps.back());
       caps.pop_back();
       live_ -= 1;
       count_capture(-1);

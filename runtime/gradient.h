@@ -36,9 +36,10 @@
 
 namespace ranvier {
 
-// Keeping more states than this saves little: the first touch of fresh memory costs about
-// as much as recomputing the steps (bench/GRADIENTS.md).
-inline constexpr std::size_t kDefaultStateBudgetBytes = std::size_t{16} << 20;
+// Keeping every state saves the recomputation of every step (one forward pass). Its memory
+// is recycled from call to call (runtime/buffer_pool.h), since first touching fresh memory
+// costs about as much as that recomputation (bench/GRADIENTS.md).
+inline constexpr std::size_t kDefaultStateBudgetBytes = std::size_t{64} << 20;
 
 // The levels used without checkpoint_lengths: {n_steps} (every state kept) when the states
 // fit in kDefaultStateBudgetBytes, else {ceil(sqrt(n_steps)), ceil(n_steps / that)}.

@@ -17,6 +17,7 @@
 #include "ir/error.h"
 #include "jaxley_case.h"
 #include "network_case.h"
+#include "runtime/buffer_pool.h"
 #include "runtime/gradient.h"
 
 namespace ranvier {
@@ -265,11 +266,29 @@ TEST(Gradients, CheckpointingGivesTheSameGradientWithBoundedStates) {
   EXPECT_EQ(vjp(*m, o).stats().checkpoint_lengths, std::vector<int>{200});
 }
 
+// Checkpoint memory goes back to the pool when a Vjp dies, for the next call to reuse.
+TEST(Gradients, CheckpointBuffersAreRecycled) {
+  const json c = grad_case("cell_branched_hh");
+  auto m = build(c);
+  const IntegrateOptions o = options_of(c, *m);
+  std::size_t held = 0, during = 0;
+  {
+    Vjp f = vjp(*m, o);
+    held = f.stats().peak_bytes;
+    during = runtime::pooled_bytes();
+  }
+  const std::size_t after = runtime::pooled_bytes();
+  ASSERT_LT(held, runtime::kBufferPoolBytes / 4);
+  EXPECT_GE(after, during + held / 2);  // what the Vjp held came back
+  Vjp again = vjp(*m, o);               // and the next call takes it
+  EXPECT_LE(runtime::pooled_bytes() + held / 2, after);
+}
+
 TEST(Gradients, DefaultCheckpointingKeepsMemoryModest) {
-  // 200 steps of the 1016-compartment tree (~64 kB per state and capture): every state (13 MB).
-  EXPECT_EQ(default_checkpoint_lengths(200, 64000), std::vector<int>{200});
-  // 800 steps (51 MB) would exceed the budget: two levels of ~sqrt(T), ~60 states (4 MB).
-  EXPECT_EQ(default_checkpoint_lengths(800, 64000), (std::vector<int>{29, 28}));
+  // 800 steps of the 1016-compartment tree (~64 kB per state and capture): every state (51 MB).
+  EXPECT_EQ(default_checkpoint_lengths(800, 64000), std::vector<int>{800});
+  // 2000 steps (128 MB) would exceed the budget: two levels of ~sqrt(T), ~90 states (6 MB).
+  EXPECT_EQ(default_checkpoint_lengths(2000, 64000), (std::vector<int>{45, 45}));
   // 100000 steps of it would be 4.6 GB: two levels of ~sqrt(T), 633 states (29 MB).
   EXPECT_EQ(default_checkpoint_lengths(100000, 46000), (std::vector<int>{317, 316}));
   EXPECT_EQ(default_checkpoint_lengths(0, 46000), std::vector<int>{1});

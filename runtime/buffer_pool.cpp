@@ -1,0 +1,53 @@
+#include "runtime/buffer_pool.h"
+
+#include <map>
+#include <mutex>
+
+namespace ranvier::runtime {
+namespace {
+
+struct Pool {
+  std::mutex mutex;
+  std::map<std::size_t, std::vector<std::vector<double>>> free;  // by size
+  std::size_t bytes = 0;
+};
+
+Pool& pool() {
+  static Pool* p = new Pool;  // never destroyed: buffers may be given back during static destruction
+  return *p;
+}
+
+}  // namespace
+
+std::vector<double> take_buffer(std::size_t n) {
+  Pool& p = pool();
+  {
+    std::lock_guard lock(p.mutex);
+    auto it = p.free.find(n);
+    if (it != p.free.end() && !it->second.empty()) {
+      std::vector<double> v = std::move(it->second.back());
+      it->second.pop_back();
+      p.bytes -= n * sizeof(double);
+      return v;
+    }
+  }
+  return std::vector<double>(n);
+}
+
+void give_buffer(std::vector<double>&& buffer) {
+  if (buffer.empty()) return;
+  Pool& p = pool();
+  const std::size_t bytes = buffer.size() * sizeof(double);
+  std::lock_guard lock(p.mutex);
+  if (p.bytes + bytes > kBufferPoolBytes) return;  // full: the buffer is freed
+  p.bytes += bytes;
+  p.free[buffer.size()].push_back(std::move(buffer));
+}
+
+std::size_t pooled_bytes() {
+  Pool& p = pool();
+  std::lock_guard lock(p.mutex);
+  return p.bytes;
+}
+
+}  // namespace ranvier::runtime
