@@ -7,16 +7,14 @@ Prints the loss and d loss / d gS[0] to compare with Ranvier's.
 
     python3 bench/jaxley_gradient_network.py [t_max_ms=50]
 """
-import resource
 import sys
-import time
 
 import jax
 
 jax.config.update("jax_enable_x64", True)
 jax.config.update("jax_platform_name", "cpu")
-import jax.numpy as jnp  # noqa: E402
 import jaxley as jx  # noqa: E402
+from jaxley_grad_timing import report  # noqa: E402
 from jaxley.channels import HH  # noqa: E402
 from jaxley.connect import connect  # noqa: E402
 from jaxley.synapses import IonotropicSynapse  # noqa: E402
@@ -37,28 +35,4 @@ for i in range(N_CELLS):
     net.cell(i).branch(0).comp(0).record("v", verbose=False)
 net.IonotropicSynapse.edge("all").make_trainable("IonotropicSynapse_gS", verbose=False)
 net.cell("all").make_trainable("HH_gNa", verbose=False)
-params = net.get_parameters()
-
-
-def loss(p):
-    v = jx.integrate(net, params=p, t_max=t_max)
-    return jnp.mean((v + 60.0) ** 2)
-
-
-def timed(f, *a):
-    t0 = time.perf_counter()
-    out = jax.block_until_ready(f(*a))
-    return out, time.perf_counter() - t0
-
-
-fwd = jax.jit(lambda p: jx.integrate(net, params=p, t_max=t_max))
-vg = jax.jit(jax.value_and_grad(loss))
-_, c1 = timed(fwd, params)
-t1 = min(timed(fwd, params)[1] for _ in range(3))
-(val, g), c2 = timed(vg, params)
-t2 = min(timed(vg, params)[1] for _ in range(3))
-print(f"jaxley {jx.__version__ if hasattr(jx, '__version__') else ''} jax {jax.__version__}: {N_CELLS} cells, t_max {t_max} ms")
-print(f"forward (jit):        compile+run {c1:.2f} s, run {t1:.4f} s (best of 3)")
-print(f"value_and_grad (jit): compile+run {c2:.2f} s, run {t2:.4f} s (best of 3), {t2 / t1:.1f}x the forward; "
-      f"loss {float(val):.6f}, dL/dgS[0] {float(g[0]['IonotropicSynapse_gS'][0]):.6e}")
-print(f"peak resident memory of this process (compilation included): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+report(net, t_max, f"{N_CELLS} cells", "IonotropicSynapse_gS")

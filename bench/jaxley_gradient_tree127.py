@@ -7,16 +7,14 @@ the jitted forward pass. Also prints d loss / d gNa[0] to compare with Ranvier's
     python3 bench/jaxley_gradient_tree127.py [bench/tree127.json] [t_max_ms]
 """
 import json
-import resource
 import sys
-import time
 
 import jax
 
 jax.config.update("jax_enable_x64", True)
 jax.config.update("jax_platform_name", "cpu")
-import jax.numpy as jnp  # noqa: E402
 import jaxley as jx  # noqa: E402
+from jaxley_grad_timing import report  # noqa: E402
 from jaxley.channels import HH  # noqa: E402
 
 path = sys.argv[1] if len(sys.argv) > 1 else "bench/tree127.json"
@@ -37,27 +35,4 @@ cell.branch(100).comp(7).record("v", verbose=False)
 for key in ("HH_gNa", "HH_gK", "HH_gLeak", "radius"):
     cell.branch("all").make_trainable(key, verbose=False)
 cell.make_trainable("axial_resistivity", verbose=False)
-params = cell.get_parameters()
-
-
-def loss(p):
-    v = jx.integrate(cell, params=p, t_max=t_max)
-    return jnp.mean((v + 60.0) ** 2)
-
-
-def timed(f, *a):
-    t0 = time.perf_counter()
-    out = jax.block_until_ready(f(*a))
-    return out, time.perf_counter() - t0
-
-
-fwd = jax.jit(lambda p: jx.integrate(cell, params=p, t_max=t_max))
-vg = jax.jit(jax.value_and_grad(loss))
-_, c1 = timed(fwd, params)
-t1 = min(timed(fwd, params)[1] for _ in range(3))
-(val, g), c2 = timed(vg, params)
-t2 = min(timed(vg, params)[1] for _ in range(3))
-print(f"jaxley {jx.__version__ if hasattr(jx, '__version__') else ''} jax {jax.__version__}: {cell.shape if hasattr(cell, 'shape') else ''}")
-print(f"forward (jit):        compile+run {c1:.2f} s, run {t1:.4f} s (best of 3)")
-print(f"value_and_grad (jit): compile+run {c2:.2f} s, run {t2:.4f} s (best of 3), {t2 / t1:.1f}x the forward; loss {float(val):.6f}, dL/dgNa[0] {float(g[0]['HH_gNa'][0]):.6e}")
-print(f"peak resident memory of this process (compilation included): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+report(cell, t_max, f"{cell.shape if hasattr(cell, 'shape') else ''}", "HH_gNa")

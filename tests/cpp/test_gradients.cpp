@@ -126,6 +126,41 @@ double loss_value(const Module& m, const IntegrateOptions& o, const LossFunction
   return loss(r, cot);
 }
 
+// The module's trainables must start where Jaxley's get_parameters() did; then its loss
+// and gradients must equal the reference's. Returns the largest relative deviation.
+double expect_matches_reference(const Module& m, const IntegrateOptions& o, const LossFunction& loss, const json& ref,
+                                ValueAndGrad* out = nullptr) {
+  const auto params = get_parameters(m);
+  EXPECT_EQ(params.size(), ref.at("params").size());
+  if (params.size() != ref.at("params").size()) return 1.0;
+  for (std::size_t t = 0; t < params.size(); ++t) {
+    const auto& expected = ref.at("params")[t].begin().value();
+    EXPECT_EQ(params[t].size(), expected.size()) << "trainable " << t;
+    if (params[t].size() != expected.size()) return 1.0;
+    for (std::size_t g = 0; g < params[t].size(); ++g) EXPECT_NEAR(params[t][g], expected[g].get<double>(), 1e-12 * std::abs(params[t][g]));
+  }
+  ValueAndGrad vg = value_and_grad(m, o, loss);
+  const double ref_loss = ref.at("loss").get<double>();
+  EXPECT_NEAR(vg.value, ref_loss, 1e-9 * std::abs(ref_loss));
+  double worst = 0.0;
+  for (std::size_t t = 0; t < vg.grad.params.size(); ++t) {
+    const std::string key = ref.at("grads")[t].begin().key();
+    const auto& expected = ref.at("grads")[t].begin().value();
+    EXPECT_EQ(vg.grad.params[t].size(), expected.size()) << key;
+    if (vg.grad.params[t].size() != expected.size()) return 1.0;
+    for (std::size_t g = 0; g < expected.size(); ++g) {
+      const double want = expected[g].get<double>(), got = vg.grad.params[t][g];
+      // Exactly-zero references (e.g. the axial resistivity of one compartment) need an
+      // absolute floor: 1e-12 of the loss scale.
+      const double rel = std::abs(got - want) / std::max(std::abs(want), 1e-12 * std::abs(ref_loss));
+      worst = std::max(worst, rel);
+      EXPECT_LE(rel, 1e-6) << key << "[" << g << "]: ranvier " << got << " jaxley " << want;
+    }
+  }
+  if (out) *out = std::move(vg);
+  return worst;
+}
+
 // Each case with the interpreter's adjoint and with backend "auto", which compiles the
 // adjoint (codegen/llvm/compiled_adjoint.h) for bwd_euler and crank_nicolson.
 class GradientVsJaxley : public ::testing::TestWithParam<std::tuple<std::string, std::string>> {};
@@ -143,31 +178,9 @@ TEST_P(GradientVsJaxley, MatchesJaxGrad) {
   if (backend == "auto" && (o.solver == "bwd_euler" || o.solver == "crank_nicolson")) {
     EXPECT_TRUE(vjp(*m, o).stats().compiled) << "backend auto should compile this adjoint";
   }
-  // Trainable values as Jaxley's get_parameters() gave them.
-  const auto params = get_parameters(*m);
-  ASSERT_EQ(params.size(), ref.at("params").size());
-  for (std::size_t t = 0; t < params.size(); ++t) {
-    const auto& expected = ref.at("params")[t].begin().value();
-    ASSERT_EQ(params[t].size(), expected.size()) << "trainable " << t;
-    for (std::size_t g = 0; g < params[t].size(); ++g) EXPECT_NEAR(params[t][g], expected[g].get<double>(), 1e-12 * std::abs(params[t][g]));
-  }
-  ValueAndGrad vg = value_and_grad(*m, o, loss_of(c));
-  const double ref_loss = ref.at("loss").get<double>();
-  EXPECT_NEAR(vg.value, ref_loss, 1e-9 * std::abs(ref_loss));
-  double worst = 0.0;
-  for (std::size_t t = 0; t < vg.grad.params.size(); ++t) {
-    const std::string key = ref.at("grads")[t].begin().key();
-    const auto& expected = ref.at("grads")[t].begin().value();
-    ASSERT_EQ(vg.grad.params[t].size(), expected.size()) << key;
-    for (std::size_t g = 0; g < expected.size(); ++g) {
-      const double want = expected[g].get<double>(), got = vg.grad.params[t][g];
-      // Exactly-zero references (e.g. the axial resistivity of one compartment) need an
-      // absolute floor: 1e-12 of the loss scale.
-      const double rel = std::abs(got - want) / std::max(std::abs(want), 1e-12 * std::abs(ref_loss));
-      worst = std::max(worst, rel);
-      EXPECT_LE(rel, 1e-6) << key << "[" << g << "]: ranvier " << got << " jaxley " << want;
-    }
-  }
+  // Trainable values as Jaxley's get_parameters() gave them, then loss and gradients.
+  ValueAndGrad vg;
+  double worst = expect_matches_reference(*m, o, loss_of(c), ref, &vg);
   if (c.contains("data_stimulus")) {
     // d loss / d (every sample of the data_stimulate current), after the module's stimuli.
     const auto& expected = ref.at("stimulus_grad");
@@ -294,35 +307,30 @@ TEST(Gradients, DefaultCheckpointingKeepsMemoryModest) {
   EXPECT_EQ(default_checkpoint_lengths(0, 46000), std::vector<int>{1});
 }
 
+// vjp() must refuse with NotSupported, saying `fragment`.
+void expect_not_supported(const Module& m, const IntegrateOptions& o, const std::string& fragment) {
+  try {
+    vjp(m, o);
+    ADD_FAILURE() << "vjp() should raise NotSupported (" << fragment << ")";
+  } catch (const NotSupported& e) {
+    EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
+  }
+}
+
 TEST(Gradients, UnsupportedCasesSayWhat) {
   const json c = grad_case("comp_hh_bwd");
   auto m = build(c);
   IntegrateOptions o = options_of(c, *m);
   o.solver = "fwd_euler";
-  try {
-    vjp(*m, o);
-    FAIL() << "fwd_euler gradients should raise";
-  } catch (const NotSupported& e) {
-    EXPECT_NE(std::string(e.what()).find("fwd_euler"), std::string::npos) << e.what();
-  }
+  expect_not_supported(*m, o, "fwd_euler");
   o.solver = "exp_euler";  // geometry (radius, length, capacitance) is trainable here
-  try {
-    vjp(*m, o);
-    FAIL() << "exp_euler geometry gradients should raise";
-  } catch (const NotSupported& e) {
-    EXPECT_NE(std::string(e.what()).find("exp_euler"), std::string::npos) << e.what();
-  }
+  expect_not_supported(*m, o, "exp_euler");
   {
     const json ce = grad_case("cell_hh_exp_euler");  // exp_euler has no compiled adjoint
     auto me = build(ce);
     IntegrateOptions oe = options_of(ce, *me);
     oe.backend = "jit";
-    try {
-      vjp(*me, oe);
-      FAIL() << "compiled exp_euler gradients should raise";
-    } catch (const NotSupported& e) {
-      EXPECT_NE(std::string(e.what()).find("bwd_euler and crank_nicolson"), std::string::npos) << e.what();
-    }
+    expect_not_supported(*me, oe, "bwd_euler and crank_nicolson");
   }
   o.solver = "bwd_euler";
   o.backend = "auto";
@@ -465,29 +473,8 @@ TEST_P(NetworkGradientVsJaxley, MatchesJaxGrad) {
   std::ifstream in(dir / (GetParam() + ".json"));
   const json ref = json::parse(in);
   auto net = test::build_network_case(c);
-  IntegrateOptions o = test::network_options(*net, c.at("integrate"));
-  const auto params = get_parameters(*net);
-  ASSERT_EQ(params.size(), ref.at("params").size());
-  for (std::size_t t = 0; t < params.size(); ++t) {
-    const auto& expected = ref.at("params")[t].begin().value();
-    ASSERT_EQ(params[t].size(), expected.size()) << "trainable " << t;
-    for (std::size_t g = 0; g < params[t].size(); ++g) EXPECT_NEAR(params[t][g], expected[g].get<double>(), 1e-12 * std::abs(params[t][g]));
-  }
-  ValueAndGrad vg = value_and_grad(*net, o, loss_of(c));
-  const double ref_loss = ref.at("loss").get<double>();
-  EXPECT_NEAR(vg.value, ref_loss, 1e-9 * std::abs(ref_loss));
-  double worst = 0.0;
-  for (std::size_t t = 0; t < vg.grad.params.size(); ++t) {
-    const std::string key = ref.at("grads")[t].begin().key();
-    const auto& expected = ref.at("grads")[t].begin().value();
-    ASSERT_EQ(vg.grad.params[t].size(), expected.size()) << key;
-    for (std::size_t g = 0; g < expected.size(); ++g) {
-      const double want = expected[g].get<double>(), got = vg.grad.params[t][g];
-      const double rel = std::abs(got - want) / std::max(std::abs(want), 1e-12 * std::abs(ref_loss));
-      worst = std::max(worst, rel);
-      EXPECT_LE(rel, 1e-6) << key << "[" << g << "]: ranvier " << got << " jaxley " << want;
-    }
-  }
+  const IntegrateOptions o = test::network_options(*net, c.at("integrate"));
+  const double worst = expect_matches_reference(*net, o, loss_of(c), ref);
   std::cout << "[ grad ] " << GetParam() << ": max relative deviation from jax.grad " << worst << "\n";
 }
 
@@ -500,20 +487,10 @@ TEST(Gradients, NetworkLimitsSayWhat) {
   IntegrateOptions o;
   o.t_max = 1.0;  // ms
   o.backend = "interpreter";
-  try {
-    vjp(*net, o);
-    FAIL() << "interpreter gradients of a network should raise";
-  } catch (const NotSupported& e) {
-    EXPECT_NE(std::string(e.what()).find("synapse"), std::string::npos) << e.what();
-  }
+  expect_not_supported(*net, o, "synapse");
   o.backend = "auto";
   net->synapses("TanhRateSynapse").record("i_TanhRateSynapse");
-  try {
-    vjp(*net, o);
-    FAIL() << "gradients of a recorded synapse current should raise";
-  } catch (const NotSupported& e) {
-    EXPECT_NE(std::string(e.what()).find("i_TanhRateSynapse"), std::string::npos) << e.what();
-  }
+  expect_not_supported(*net, o, "i_TanhRateSynapse");
 }
 
 }  // namespace

@@ -112,24 +112,34 @@ def run_case(case):
     start = time.time()
     value, (grads, current_grad) = jax.value_and_grad(loss, argnums=(0, 1))(params, current)
     seconds = time.time() - start
+    extra = {"stimulus_grad": None if current is None else [float(x) for x in current_grad]}
+    write_reference(HERE, case["name"], value, params, grads, seconds, "python3 tests/reference/jaxley_grad/make_grad_refs.py",
+                    extra)
+    print(f"{case['name']}: loss {float(value):.10g} ({seconds:.1f} s)")
+
+
+def write_reference(directory, name, value, params, grads, seconds, command, extra=None):
+    """``<directory>/<name>.json``: loss, params and grads (one ``{key: [values]}`` per
+    get_parameters() entry), the seconds Jaxley took, ``extra`` entries, and provenance.
+    Returns the written dict."""
     out = {
-        "name": case["name"],
+        "name": name,
         "loss": float(value),
         "params": [{k: [float(x) for x in v]} for p in params for k, v in p.items()],
         "grads": [{k: [float(x) for x in v]} for g in grads for k, v in g.items()],
         "jaxley_seconds": round(seconds, 2),
-        "stimulus_grad": None if current is None else [float(x) for x in current_grad],
+        **(extra or {}),
         "generated": {
             "jaxley": jx.__version__ if hasattr(jx, "__version__") else "unknown",
             "jax": jax.__version__,
             "date": datetime.date.today().isoformat(),
-            "command": "python3 tests/reference/jaxley_grad/make_grad_refs.py",
+            "command": command,
         },
     }
-    with open(os.path.join(HERE, case["name"] + ".json"), "w") as f:
+    with open(os.path.join(directory, name + ".json"), "w") as f:
         json.dump(out, f, indent=1)
         f.write("\n")
-    print(f"{case['name']}: loss {float(value):.10g} ({seconds:.1f} s)")
+    return out
 
 
 def main(argv=None):

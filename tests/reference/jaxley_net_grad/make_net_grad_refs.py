@@ -16,8 +16,6 @@ and prints both; it writes nothing extra.
 """
 
 import argparse
-import datetime
-import importlib.metadata
 import json
 import os
 import sys
@@ -35,7 +33,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "jaxley_net"))
 sys.path.insert(0, os.path.join(HERE, "..", "jaxley_grad"))
 import make_network_refs as netrefs  # noqa: E402  (network building shared with the trace references)
-from make_grad_refs import loss_of  # noqa: E402  (loss shared with the single-cell gradients)
+from make_grad_refs import loss_of, write_reference  # noqa: E402  (shared with the single-cell gradients)
 
 
 def build_network(case):
@@ -110,22 +108,8 @@ def run_case(case, check=False):
     start = time.time()
     value, grads = jax.value_and_grad(loss)(params)
     seconds = time.time() - start
-    out = {
-        "name": case["name"],
-        "loss": float(value),
-        "params": [{k: [float(x) for x in v]} for p in params for k, v in p.items()],
-        "grads": [{k: [float(x) for x in v]} for g in grads for k, v in g.items()],
-        "jaxley_seconds": round(seconds, 2),
-        "generated": {
-            "jaxley": importlib.metadata.version("jaxley"),
-            "jax": jax.__version__,
-            "date": datetime.date.today().isoformat(),
-            "command": "python3 tests/reference/jaxley_net_grad/make_net_grad_refs.py",
-        },
-    }
-    with open(os.path.join(HERE, case["name"] + ".json"), "w") as f:
-        json.dump(out, f, indent=1)
-        f.write("\n")
+    out = write_reference(HERE, case["name"], value, params, grads, seconds,
+                          "python3 tests/reference/jaxley_net_grad/make_net_grad_refs.py")
     shapes = ", ".join(f"{k}[{len(v)}]" for p in out["params"] for k, v in p.items())
     print(f"{case['name']}: loss {float(value):.10g} ({seconds:.1f} s); params {shapes}", flush=True)
     if check:
