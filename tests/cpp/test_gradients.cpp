@@ -403,26 +403,13 @@ std::unique_ptr<Network> gradient_network() {
   return net;
 }
 
-LossFunction weighted_loss() {
-  return [](const Result& r, std::vector<double>& cot) {
-    const int n = r.n_samples;
-    double value = 0.0;
-    for (int rec = 0; rec < r.n_recordings; ++rec)
-      for (int k = 0; k < n; ++k) {
-        const double w = std::cos(0.05 * k + rec) / n;
-        value += r(rec, k) * w;
-        cot[static_cast<std::size_t>(rec) * n + k] = w;
-      }
-    return value;
-  };
-}
 
 // Networks: the compiled adjoint against central differences of the interpreter's loss,
 // for every trainable group (synapse weights and states per edge, conductances per cell,
 // radius per branch, axial resistivity), with bwd_euler and crank_nicolson.
 TEST(Gradients, NetworkMatchesCentralFiniteDifferences) {
   auto net = gradient_network();
-  const LossFunction loss = weighted_loss();
+  const LossFunction loss = loss_of(json{{"loss", {{"type", "weighted"}}}});
   for (const char* solver : {"bwd_euler", "crank_nicolson"}) {
     IntegrateOptions o;
     o.t_max = 10.0;  // ms
