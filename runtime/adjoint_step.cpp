@@ -60,6 +60,8 @@ AdjointStep::AdjointStep(const ir::Model& model, const Prepared& prepared)
     in_g_[static_cast<std::size_t>(fill[model.edges[e].sink]++)] = g;
     offdiag_.push_back(-g);
   }
+  // A^T has A's sparsity; its entry at (sink, source) of an edge is A's at (source, sink).
+  for (std::size_t e = 0; e < model.edges.size(); ++e) transposed_offdiag_.push_back(offdiag_[static_cast<std::size_t>(reverse_edge_[e])]);
   if (prepared.solver == Solver::ExpEuler)
     transition_ = exp_euler_transition(model, prepared.axial, prepared.dt);
   else
@@ -240,8 +242,8 @@ void AdjointStep::forward_voltage(int k, const std::vector<double>& x, std::vect
     assemble(cp);
     cp.solution.assign(n, 0.0);
     for (int i = 0; i < nc; ++i) cp.solution[i] = x[v + i] + d_ * cp.ct[i];
-    std::vector<double> diag = cp.diag;
-    solver_->solve(diag, cp.offdiag, cp.solution);
+    solve_diag_ = cp.diag;  // the solver eliminates in place
+    solver_->solve(solve_diag_, offdiag_, cp.solution);
     for (int i = 0; i < n; ++i)
       y[v + i] = p.solver == Solver::CrankNicolson ? 2.0 * cp.solution[i] - x[v + i] : cp.solution[i];
   }
@@ -258,14 +260,11 @@ void AdjointStep::assemble(Capture& cp) const {
     for (int k = in_begin_[i]; k < in_begin_[i + 1]; ++k) diag += in_g_[k];
     cp.diag[i] = diag;
   }
-  cp.offdiag = offdiag_;
 }
 
 void AdjointStep::solve_transposed(const Capture& cap, std::vector<double>& rhs) const {
-  // A^T has A's sparsity; its entry at (sink, source) of an edge is A's at (source, sink).
-  std::vector<double> diag = cap.diag, off(cap.offdiag.size());
-  for (std::size_t e = 0; e < off.size(); ++e) off[e] = cap.offdiag[reverse_edge_[e]];
-  solver_->solve(diag, off, rhs);
+  solve_diag_ = cap.diag;
+  solver_->solve(solve_diag_, transposed_offdiag_, rhs);
 }
 
 void AdjointStep::backward_voltage(const std::vector<double>& x, const Capture& cap, std::vector<double>& g,
@@ -303,7 +302,10 @@ void AdjointStep::backward_voltage(const std::vector<double>& x, const Capture& 
   } else {
     // 6. v_new = x (bwd_euler) or 2 x - v_old (crank_nicolson), where A x = rhs:
     //    lambda = A^-T g_x, g_rhs = lambda, g_A = -lambda x^T on A's sparsity.
-    std::vector<double> lambda(n), g_v_old(n, 0.0);
+    std::vector<double>& lambda = lambda_;
+    std::vector<double>& g_v_old = g_v_old_;
+    lambda.assign(static_cast<std::size_t>(n), 0.0);
+    g_v_old.assign(static_cast<std::size_t>(n), 0.0);
     const bool cn = p.solver == Solver::CrankNicolson;
     for (int i = 0; i < n; ++i) {
       lambda[i] = cn ? 2.0 * g[v + i] : g[v + i];

@@ -41,9 +41,9 @@ class AdjointStep {
     std::vector<std::vector<double>> update_slots;   // per mechanism: comps x tape slots
     std::vector<std::vector<double>> current_slots;  // per mechanism: comps x 2 x tape slots (v, v + 1e-3)
     std::vector<double> lin, cst, vt, ct;            // per node, as in the interpreter
-    // Implicit solvers: the system and its solution. exp_euler: diag holds each node's
-    // exponential factor and solution the voltage after the membrane step.
-    std::vector<double> diag, offdiag, solution;
+    // Implicit solvers: the system's diagonal and its solution. exp_euler: diag holds each
+    // node's exponential factor and solution the voltage after the membrane step.
+    std::vector<double> diag, solution;
   };
 
   int state_size() const { return state_size_; }
@@ -78,7 +78,8 @@ class AdjointStep {
   // Steps 6-7 from cp.vt and cp.ct (per compartment): the voltage update and the voltage
   // clamps; fills the rest of `cp`.
   void forward_voltage(int k, const std::vector<double>& x, std::vector<double>& y, Capture& cp) const;
-  // The implicit system of a step from cp.vt: cp.diag (before elimination) and cp.offdiag.
+  // The implicit system's diagonal of a step from cp.vt, into cp.diag (before elimination);
+  // the off-diagonal entries are the same every step.
   void assemble(Capture& cp) const;
   // Steps 7-6 backwards: on return g[v] holds the cotangent of v before the step through the
   // voltage update only, and g_vt, g_ct (zero on entry) those of cp.vt and cp.ct.
@@ -125,7 +126,9 @@ class AdjointStep {
   std::vector<int> clamp_offset_;  // per clamp row: offset of its state
   std::vector<int> in_begin_;      // per node: its incoming edges in in_g_ (CSR, edge order)
   std::vector<double> in_g_;       // d * axial conductance of those edges
-  std::vector<double> offdiag_;    // per edge: -d * axial conductance
+  std::vector<double> offdiag_;    // per edge: -d * axial conductance (the same every step)
+  std::vector<double> transposed_offdiag_;  // per edge: A^T's entry, offdiag_ of the reverse edge
+  mutable std::vector<double> solve_diag_, lambda_, g_v_old_;  // per-step scratch
   std::unique_ptr<LinearSolver> solver_;  // implicit solvers
   std::vector<double> transition_;         // exp_euler: expm(G dt), row-major n_comp x n_comp
 };

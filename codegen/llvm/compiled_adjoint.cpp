@@ -63,11 +63,25 @@ class CompiledAdjointStep final : public runtime::AdjointStep {
         fail_unsupported("compiled gradients: compartment {} is in {} kernel groups (expected 1)", c, covered[static_cast<std::size_t>(c)]);
     for (const auto& name : code_->arrays) sources_.push_back(classify(name));
     for (std::size_t m = 0; m < n_mechanisms(); ++m) current_offsets_.push_back(current_offset(m));
+    // The runtime arrays used every step, looked up once (std::map keeps them in place).
+    i_ext_ = &array(ir::kExternalCurrent);
+    g_i_ext_ = &cotangent(ir::kExternalCurrent);
+    g_vt_ = &cotangent(kVoltageTerm);
+    g_ct_ = &cotangent(kConstantTerm);
+    syn_lin_ = &array(ir::kSynapseLinear);
+    syn_cst_ = &array(ir::kSynapseConstantSum);
+    g_syn_lin_ = &cotangent(ir::kSynapseLinear);
+    g_syn_cst_ = &cotangent(ir::kSynapseConstantSum);
     for (const auto& grp : model.synapses) {
       const std::string& t = grp.type.name;
-      std::vector<double>& area = array(ir::synapse_array(ir::kSynapseAreaPost, t));
+      auto in = [&](const char* input) { return &array(ir::synapse_array(input, t)); };
+      auto cot = [&](const char* input) { return &cotangent(ir::synapse_array(input, t)); };
+      SynapseArrays a{in(ir::kSynapseVPre), in(ir::kSynapseVPost), in(ir::kSynapseConductance), in(ir::kSynapseConstant),
+                      cot(ir::kSynapseConductance), cot(ir::kSynapseConstant), cot(ir::kSynapseVPre), cot(ir::kSynapseVPost),
+                      cot(ir::kSynapseAreaPost), offset(grp.type.current_name())};
+      std::vector<double>& area = *in(ir::kSynapseAreaPost);
       for (int e = 0; e < grp.size(); ++e) area[static_cast<std::size_t>(e)] = prepared.area[static_cast<std::size_t>(grp.post[e])];
-      synapse_current_offsets_.push_back(offset(grp.type.current_name()));
+      synapse_arrays_.push_back(a);
     }
     table_.resize(code_->arrays.size());
   }
@@ -97,17 +111,15 @@ class CompiledAdjointStep final : public runtime::AdjointStep {
 
   void backward(int k, const std::vector<double>& x, const Capture& cap, std::vector<double>& g,
                 runtime::ParamCotangents& pg) const override {
-    std::vector<double>& g_vt = cotangent(kVoltageTerm);
-    std::vector<double>& g_ct = cotangent(kConstantTerm);
-    std::fill(g_vt.begin(), g_vt.end(), 0.0);
-    std::fill(g_ct.begin(), g_ct.end(), 0.0);
+    std::fill(g_vt_->begin(), g_vt_->end(), 0.0);
+    std::fill(g_ct_->begin(), g_ct_->end(), 0.0);
     system_.vt = cap.vt;
     assemble(system_);
     system_.solution = cap.solution;
-    backward_voltage(x, system_, g, g_vt, g_ct, pg);
+    backward_voltage(x, system_, g, *g_vt_, *g_ct_, pg);
     unclamp_cotangents(g);
     external_current(k);
-    for (const char* name : {ir::kExternalCurrent, ir::kSynapseLinear, ir::kSynapseConstantSum}) clear(ir::cotangent_array(name));
+    for (std::vector<double>* a : {g_i_ext_, g_syn_lin_, g_syn_cst_}) std::fill(a->begin(), a->end(), 0.0);
     if (!model_.synapses.empty()) {
       // The group bodies read this step's synaptic sums: recompute them (the synapse kernels
       // write the states they advance, so they run on a copy).
@@ -120,7 +132,7 @@ class CompiledAdjointStep final : public runtime::AdjointStep {
     synapse_adjoints(x, g, pg);
     // The currents before the step are overwritten by it: their cotangents end here.
     for (int o : current_offsets_) std::fill_n(g.begin() + o, n_nodes_, 0.0);
-    backward_stimulus(k, cotangent(ir::kExternalCurrent), pg);
+    backward_stimulus(k, *g_i_ext_, pg);
   }
 
  private:
@@ -153,9 +165,7 @@ class CompiledAdjointStep final : public runtime::AdjointStep {
     return scratch_arrays_.emplace(name, std::vector<double>(size, 0.0)).first->second;
   }
   std::vector<double>& cotangent(const std::string& name) const { return array(ir::cotangent_array(name)); }
-  void clear(const std::string& name) const {
-    if (auto it = scratch_arrays_.find(name); it != scratch_arrays_.end()) std::fill(it->second.begin(), it->second.end(), 0.0);
-  }
+
 
   Source classify(const std::string& name) const {
     const std::string prefix = ir::kCotangentPrefix;
@@ -211,8 +221,8 @@ class CompiledAdjointStep final : public runtime::AdjointStep {
   // interpreter scatters them).
   void synapse_terms(const std::vector<double>& x) const {
     if (model_.synapses.empty()) return;
-    std::vector<double>& lin = array(ir::kSynapseLinear);
-    std::vector<double>& cst = array(ir::kSynapseConstantSum);
+    std::vector<double>& lin = *syn_lin_;
+    std::vector<double>& cst = *syn_cst_;
     std::fill(lin.begin(), lin.end(), 0.0);
     std::fill(cst.begin(), cst.end(), 0.0);
     for (std::size_t gi = 0; gi < model_.synapses.size(); ++gi) {
@@ -220,8 +230,8 @@ class CompiledAdjointStep final : public runtime::AdjointStep {
       if (grp.size() == 0) continue;
       gather_voltages(gi, x);
       code_->synapse_forward[gi](table_.data(), 0, grp.size(), prepared_.dt);
-      const std::vector<double>& g = array(ir::synapse_array(ir::kSynapseConductance, grp.type.name));
-      const std::vector<double>& c = array(ir::synapse_array(ir::kSynapseConstant, grp.type.name));
+      const std::vector<double>& g = *synapse_arrays_[gi].g;
+      const std::vector<double>& c = *synapse_arrays_[gi].c;
       type_lin_.assign(static_cast<std::size_t>(n_nodes_), 0.0);
       type_cst_.assign(static_cast<std::size_t>(n_nodes_), 0.0);
       for (int e = 0; e < grp.size(); ++e) {
@@ -237,8 +247,8 @@ class CompiledAdjointStep final : public runtime::AdjointStep {
 
   void gather_voltages(std::size_t gi, const std::vector<double>& x) const {
     const ir::SynapseGroup& grp = model_.synapses[gi];
-    std::vector<double>& pre = array(ir::synapse_array(ir::kSynapseVPre, grp.type.name));
-    std::vector<double>& post = array(ir::synapse_array(ir::kSynapseVPost, grp.type.name));
+    std::vector<double>& pre = *synapse_arrays_[gi].v_pre;
+    std::vector<double>& post = *synapse_arrays_[gi].v_post;
     for (int e = 0; e < grp.size(); ++e) {
       pre[static_cast<std::size_t>(e)] = x[static_cast<std::size_t>(v_ + grp.pre[e])];
       post[static_cast<std::size_t>(e)] = x[static_cast<std::size_t>(v_ + grp.post[e])];
@@ -249,39 +259,33 @@ class CompiledAdjointStep final : public runtime::AdjointStep {
   // adjoints, and the gathered inputs' cotangents scattered back to their compartments.
   void synapse_adjoints(const std::vector<double>& x, std::vector<double>& g, runtime::ParamCotangents& pg) const {
     if (model_.synapses.empty()) return;
-    const std::vector<double>& g_lin = cotangent(ir::kSynapseLinear);
-    const std::vector<double>& g_cst = cotangent(ir::kSynapseConstantSum);
+    const std::vector<double>& g_lin = *g_syn_lin_;
+    const std::vector<double>& g_cst = *g_syn_cst_;
     for (std::size_t gi = 0; gi < model_.synapses.size(); ++gi) {
       const ir::SynapseGroup& grp = model_.synapses[gi];
-      const std::string& t = grp.type.name;
+      const SynapseArrays& a = synapse_arrays_[gi];
       if (grp.size() == 0) continue;
       gather_voltages(gi, x);
-      std::vector<double>& g_g = cotangent(ir::synapse_array(ir::kSynapseConductance, t));
-      std::vector<double>& g_c = cotangent(ir::synapse_array(ir::kSynapseConstant, t));
       for (int e = 0; e < grp.size(); ++e) {
-        g_g[static_cast<std::size_t>(e)] = g_lin[static_cast<std::size_t>(grp.post[e])];
-        g_c[static_cast<std::size_t>(e)] = -g_cst[static_cast<std::size_t>(grp.post[e])];  // cst -= sum of c
+        (*a.g_g)[static_cast<std::size_t>(e)] = g_lin[static_cast<std::size_t>(grp.post[e])];
+        (*a.g_c)[static_cast<std::size_t>(e)] = -g_cst[static_cast<std::size_t>(grp.post[e])];  // cst -= sum of c
       }
-      for (const char* input : {ir::kSynapseVPre, ir::kSynapseVPost, ir::kSynapseAreaPost})
-        clear(ir::cotangent_array(ir::synapse_array(input, t)));
+      for (std::vector<double>* cot : {a.g_v_pre, a.g_v_post, a.g_area}) std::fill(cot->begin(), cot->end(), 0.0);
       code_->synapse_adjoint[gi](table_.data(), 0, grp.size(), prepared_.dt);
-      const std::vector<double>& g_pre = cotangent(ir::synapse_array(ir::kSynapseVPre, t));
-      const std::vector<double>& g_post = cotangent(ir::synapse_array(ir::kSynapseVPost, t));
-      const std::vector<double>& g_area = cotangent(ir::synapse_array(ir::kSynapseAreaPost, t));
       for (int e = 0; e < grp.size(); ++e) {
         const auto ue = static_cast<std::size_t>(e);
-        g[static_cast<std::size_t>(v_ + grp.pre[e])] += g_pre[ue];
-        g[static_cast<std::size_t>(v_ + grp.post[e])] += g_post[ue];
-        pg.area[static_cast<std::size_t>(grp.post[e])] += g_area[ue];
+        g[static_cast<std::size_t>(v_ + grp.pre[e])] += (*a.g_v_pre)[ue];
+        g[static_cast<std::size_t>(v_ + grp.post[e])] += (*a.g_v_post)[ue];
+        pg.area[static_cast<std::size_t>(grp.post[e])] += (*a.g_area)[ue];
       }
       // The synapse currents before the step are overwritten by it.
-      std::fill_n(g.begin() + synapse_current_offsets_[gi], grp.size(), 0.0);
+      std::fill_n(g.begin() + a.current_offset, grp.size(), 0.0);
     }
   }
 
   // uA/cm^2 per compartment at step k, as the interpreter sums the stimuli.
   void external_current(int k) const {
-    std::vector<double>& i_ext = array(ir::kExternalCurrent);
+    std::vector<double>& i_ext = *i_ext_;
     std::fill(i_ext.begin(), i_ext.end(), 0.0);
     for (std::size_t s = 0; s < prepared_.stimulus.size(); ++s) {
       const int c = prepared_.stimulus_comp[s];
@@ -294,7 +298,15 @@ class CompiledAdjointStep final : public runtime::AdjointStep {
   // points into it. std::map keeps every vector where it is.
   mutable std::map<std::string, std::vector<double>> scratch_arrays_;
   std::vector<Source> sources_;
-  std::vector<int> current_offsets_, synapse_current_offsets_;
+  std::vector<int> current_offsets_;
+  // Per synapse type: its gathered inputs and outputs and their cotangents.
+  struct SynapseArrays {
+    std::vector<double>*v_pre, *v_post, *g, *c;           // inputs and outputs of the kernel
+    std::vector<double>*g_g, *g_c, *g_v_pre, *g_v_post, *g_area;  // their cotangents
+    int current_offset;                                   // of "i_<type>" in the flat state
+  };
+  std::vector<SynapseArrays> synapse_arrays_;
+  std::vector<double>*i_ext_, *g_i_ext_, *g_vt_, *g_ct_, *syn_lin_, *syn_cst_, *g_syn_lin_, *g_syn_cst_;
   // Per-call scratch (a step object is used by one thread at a time).
   mutable std::vector<double*> table_;
   mutable std::vector<double> other_, type_lin_, type_cst_;
