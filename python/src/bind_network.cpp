@@ -61,10 +61,20 @@ void bind_network(nb::module_& m) {
       .def("copy", [](const Network& x) { return Network(x); });
 
   m.def("connect", &connect, nb::arg("pre"), nb::arg("post"), nb::arg("synapse_type"));
-  m.def("fully_connect", &fully_connect, nb::arg("pre"), nb::arg("post"), nb::arg("synapse_type"));
-  m.def("sparse_connect", &sparse_connect, nb::arg("pre"), nb::arg("post"), nb::arg("synapse_type"), nb::arg("p"), nb::arg("seed"));
-  m.def("connectivity_matrix_connect", &connectivity_matrix_connect, nb::arg("pre"), nb::arg("post"), nb::arg("synapse_type"),
-        nb::arg("matrix"));
+  m.def(
+      "fully_connect",
+      [](const View& pre, const View& post, const SynapseType& syn, bool random_post_comp, std::uint64_t seed) {
+        fully_connect(pre, post, syn, {random_post_comp, seed});
+      },
+      nb::arg("pre"), nb::arg("post"), nb::arg("synapse_type"), nb::arg("random_post_comp") = false, nb::arg("seed") = 0);
+  m.def("sparse_connect", &sparse_connect, nb::arg("pre"), nb::arg("post"), nb::arg("synapse_type"), nb::arg("p"), nb::arg("seed"),
+        nb::arg("random_post_comp") = false);
+  m.def(
+      "connectivity_matrix_connect",
+      [](const View& pre, const View& post, const SynapseType& syn, const std::vector<std::vector<bool>>& matrix,
+         bool random_post_comp, std::uint64_t seed) { connectivity_matrix_connect(pre, post, syn, matrix, {random_post_comp, seed}); },
+      nb::arg("pre"), nb::arg("post"), nb::arg("synapse_type"), nb::arg("matrix"), nb::arg("random_post_comp") = false,
+      nb::arg("seed") = 0);
 }
 
 }  // namespace ranvier::python

@@ -360,6 +360,42 @@ TEST(Network, SparseConnectIsReproducibleFromTheSeed) {
   EXPECT_TRUE(std::is_sorted(a.synapse_groups()[0].pre.begin(), a.synapse_groups()[0].pre.end()));
 }
 
+// Jaxley's random_post_comp: every postsynaptic compartment is one of its cell's compartments
+// in the view, drawn uniformly; the same seed gives the same network.
+TEST(Network, RandomPostCompDrawsWithinThePostView) {
+  std::vector<Cell> cells(8, hh_cell(2, {-1, 0, 0}));  // 6 compartments per cell
+  auto post_comps = [&](std::uint64_t seed, int helper) {
+    Network net(cells);
+    const View post = net.cell("all").branch(2);  // the last 2 compartments of every cell
+    if (helper == 0) fully_connect(net.cell("all"), post, synapses::IonotropicSynapse(), {true, seed});
+    if (helper == 1) sparse_connect(net.cell("all"), post, synapses::IonotropicSynapse(), 0.5, seed, true);
+    if (helper == 2) {
+      std::vector<std::vector<bool>> all(8, std::vector<bool>(8, true));
+      connectivity_matrix_connect(net.cell("all"), post, synapses::IonotropicSynapse(), all, {true, seed});
+    }
+    const auto& g = net.synapse_groups().at(0);
+    std::vector<int> out;
+    for (int e = 0; e < g.size(); ++e) {
+      const int comp = g.post[static_cast<std::size_t>(e)];
+      EXPECT_GE(comp % 6, 4) << "compartment " << comp << " is not in branch 2 of its cell";
+      out.push_back(comp);
+    }
+    return out;
+  };
+  for (int helper : {0, 1, 2}) {
+    const std::vector<int> a = post_comps(7, helper), b = post_comps(7, helper), c = post_comps(8, helper);
+    EXPECT_EQ(a, b) << "helper " << helper;
+    EXPECT_NE(a, c) << "helper " << helper;
+    // Both compartments of the view are drawn (64 or ~32 draws between two choices).
+    EXPECT_GT(std::count_if(a.begin(), a.end(), [](int comp) { return comp % 6 == 4; }), 0) << "helper " << helper;
+    EXPECT_GT(std::count_if(a.begin(), a.end(), [](int comp) { return comp % 6 == 5; }), 0) << "helper " << helper;
+  }
+  // The default stays the first compartment in view.
+  Network net(cells);
+  fully_connect(net.cell(0), net.cell(1).branch(2), synapses::IonotropicSynapse());
+  EXPECT_EQ(net.synapse_groups().at(0).post, std::vector<int>{10});
+}
+
 TEST(Network, SynapseStatesContinueFromAllStates) {
   // A run of 2 ms continued for 2 ms equals one run of 4 ms (synapse states are carried).
   auto make = [] {

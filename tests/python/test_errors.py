@@ -39,9 +39,6 @@ def test_not_supported():
     b.comp(1).clamp("v", np.full(10, -60.0), verbose=False)
     with pytest.raises(NotImplementedError, match="clamp"):
         jx.integrate(b, t_max=1.0)
-    net = jx.Network([cell, cell])
-    with pytest.raises(NotImplementedError, match="random_post_comp"):
-        jx.fully_connect(net.cell(0), net.cell(1), jx.synapses.IonotropicSynapse(), random_post_comp=True)
 
 
 def test_value_errors():

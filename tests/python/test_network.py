@@ -111,6 +111,22 @@ def test_network_matches_jaxley(case, backend):
     assert err.max() < TOL, f"max |ranvier - jaxley| = {err.max():.3g}"
 
 
+def test_random_post_comp_is_seeded_and_within_the_view():
+    cell = jx.Cell(jx.Branch(jx.Compartment(), ncomp=2), parents=[-1, 0, 0])  # 6 compartments
+    cell.insert(jx.channels.HH())
+
+    def posts(seed):
+        net = jx.Network([cell] * 6)
+        fully_connect(net.cell("all"), net.cell("all").branch(2), IonotropicSynapse(), random_post_comp=True, seed=seed)
+        return np.asarray(net.edges["post_index"])
+
+    post = posts(3)
+    assert len(post) == 36
+    assert set(post % 6) == {4, 5}  # both compartments of branch 2 of the post cells, nothing else
+    assert np.array_equal(posts(3), post)
+    assert not np.array_equal(posts(4), post)
+
+
 def test_network_api():
     cell = jx.Cell(jx.Branch(jx.Compartment(), ncomp=2), parents=[-1, 0, 0])
     cell.insert(jx.channels.HH())
