@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <mutex>
+#include <type_traits>
 
 #include <llvm/IR/LLVMContext.h>
 #include <llvm/IR/Module.h>
@@ -40,11 +41,13 @@ std::shared_ptr<const AdjointCode> compile_adjoint(const ir::Model& model) {
   EmittedKernel emitted = emit_kernel(kernel, false);
   out->arrays = emitted.arrays;
   out->code = Jit::instance().compile(std::move(emitted.module), std::move(emitted.context), false);
-  for (const auto& f : emitted.group_functions) out->forward.push_back(out->code->function<void(double**, std::int64_t, std::int64_t, double)>(f));
-  using Fn = void(double**, std::int64_t, std::int64_t, double);
-  for (const auto& f : emitted.adjoint_functions) out->adjoint.push_back(out->code->function<Fn>(f));
-  for (const auto& f : emitted.synapse_functions) out->synapse_forward.push_back(out->code->function<Fn>(f));
-  for (const auto& f : emitted.synapse_adjoint_functions) out->synapse_adjoint.push_back(out->code->function<Fn>(f));
+  auto lookup = [&](const std::vector<std::string>& names, std::vector<KernelFn>& fns) {
+    for (const auto& f : names) fns.push_back(out->code->function<std::remove_pointer_t<KernelFn>>(f));
+  };
+  lookup(emitted.group_functions, out->forward);
+  lookup(emitted.adjoint_functions, out->adjoint);
+  lookup(emitted.synapse_functions, out->synapse_forward);
+  lookup(emitted.synapse_adjoint_functions, out->synapse_adjoint);
   out->kernel = std::move(kernel);
   cache[key] = out;
   return out;

@@ -5,7 +5,9 @@
 // (passes/derive_adjoint.h). The voltage solve, its transpose, clamps and stimuli stay the
 // runtime's (AdjointStep's shared parts), so the compiled step computes exactly what the
 // interpreter computes with the kernel's exp, and gradients keep the interpreter's
-// checkpointing. It registers itself as runtime::compiled_adjoint() when linked.
+// checkpointing. Networks: the synapse kernels run forwards and backwards too, and the
+// runtime transposes their gathers and scatter-sums. It registers itself as
+// runtime::compiled_adjoint() when linked.
 #include <memory>
 
 #include "ir/model.h"
@@ -13,8 +15,8 @@
 
 namespace ranvier::llvm_backend {
 
-// Throws NotSupported for what it does not compile: synapses, float32, a compartment
-// outside every kernel group.
+// Double precision only. Throws NotSupported for a compartment outside every kernel group
+// (or in several).
 std::unique_ptr<runtime::AdjointStep> make_compiled_adjoint(const ir::Model& model, const runtime::Prepared& prepared);
 
 }  // namespace ranvier::llvm_backend
