@@ -18,9 +18,10 @@
 // Gradients are taken at IntegrateOptions::params; when it is empty, at the trainables' initial
 // values (get_parameters()), as a Jaxley user calls integrate(params=get_parameters()).
 //
-// Networks / synapses are not handled (this code predates them). As a guard, vjp() checks that
-// the adjoint's first step reproduces the interpreter's state exactly and raises NotSupported
-// otherwise, so a model feature the adjoint does not cover never gives silently wrong gradients.
+// Networks (synapses) are differentiated by the compiled step only; a recorded synapse current
+// raises NotSupported. As a guard, vjp() checks that the adjoint's first step reproduces the
+// interpreter's state exactly and raises NotSupported otherwise, so a model feature the
+// adjoint does not cover never gives silently wrong gradients.
 //
 // Memory: only states at checkpoint boundaries are kept; segments are recomputed in the
 // backward pass (IntegrateOptions::checkpoint_lengths, Jaxley's meaning: nested levels whose

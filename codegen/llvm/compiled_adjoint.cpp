@@ -316,16 +316,14 @@ class CompiledAdjointStep final : public runtime::AdjointStep {
   mutable Capture scratch_, system_;
 };
 
-std::unique_ptr<runtime::AdjointStep> make(const ir::Model& model, const runtime::Prepared& prepared) {
-  return std::make_unique<CompiledAdjointStep>(model, prepared, compile_adjoint(model));
-}
-
-const bool g_registered = (runtime::register_compiled_adjoint(&make), true);
-
 }  // namespace
 
 std::unique_ptr<runtime::AdjointStep> make_compiled_adjoint(const ir::Model& model, const runtime::Prepared& prepared) {
-  return make(model, prepared);
+  return std::make_unique<CompiledAdjointStep>(model, prepared, compile_adjoint(model));
 }
+
+namespace {
+const bool g_registered = (runtime::register_compiled_adjoint(&make_compiled_adjoint), true);
+}  // namespace
 
 }  // namespace ranvier::llvm_backend
