@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <numeric>
 #include <thread>
 
 #include "ir/error.h"
@@ -17,6 +18,10 @@ namespace {
 // lane-major outside): large enough to use whole cache lines of each row, small enough to
 // stay in cache.
 constexpr int kBlock = 32;
+// Node-lanes per block of cells (compartments x lanes): a block's arrays (some 20 of them
+// with HH and a synapse per compartment) then stay in L2/L3 from one phase to the next. 1024
+// to 4096 time the same on the 1000-cell network (bench_network); no blocks is 10-20% slower.
+constexpr int kBlockNodeLanes = 4096;
 
 // One chunk of lanes, integrated over the whole time grid.
 template <typename T>
@@ -46,12 +51,32 @@ class Chunk {
       int g = model_.synapse_group_of(name);
       return g >= 0 ? model_.synapses[static_cast<std::size_t>(g)].size() : nn;
     };
+    // Synapses are stored in postsynaptic order (stable, so synapses onto one compartment
+    // keep their order): the synapses onto a block of cells are then one range, which the
+    // block's synapse kernels run on and its compartments sum. slot: synapse -> position.
+    const std::size_t n_types = model_.synapses.size();
+    std::vector<std::vector<int>> syn_order(n_types), syn_slot(n_types);
+    for (std::size_t gi = 0; gi < n_types; ++gi) {
+      const ir::SynapseGroup& grp = model_.synapses[gi];
+      auto& order = syn_order[gi];
+      order.resize(static_cast<std::size_t>(grp.size()));
+      std::iota(order.begin(), order.end(), 0);
+      std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return grp.post[a] < grp.post[b]; });
+      syn_slot[gi].resize(order.size());
+      for (std::size_t k = 0; k < order.size(); ++k) syn_slot[gi][static_cast<std::size_t>(order[k])] = static_cast<int>(k);
+    }
+    // Where value i of a named array lives: synapse arrays are permuted, the rest are not.
+    auto slot = [&](const std::string& name, int i) {
+      const int g = model_.synapse_group_of(name);
+      return g >= 0 ? syn_slot[static_cast<std::size_t>(g)][static_cast<std::size_t>(i)] : i;
+    };
     for (int b = 0; b < B; ++b) {
       const Prepared& p = lanes_[first_ + b];
       for (std::size_t s = 0; s < p.initial.names.size(); ++s) {
-        const int n = length(p.initial.names[s]);
-        auto& a = buf.count(p.initial.names[s]) ? buf[p.initial.names[s]] : node_array(p.initial.names[s], n);
-        for (int i = 0; i < n; ++i) a[at(i, b)] = static_cast<T>(p.initial.values[s][i]);
+        const std::string& name = p.initial.names[s];
+        const int n = length(name);
+        auto& a = buf.count(name) ? buf[name] : node_array(name, n);
+        for (int i = 0; i < n; ++i) a[at(slot(name, i), b)] = static_cast<T>(p.initial.values[s][i]);
       }
     }
     for (std::size_t c = 0; c < model_.column_names.size(); ++c) {
@@ -67,17 +92,18 @@ class Chunk {
       std::vector<T>*v_pre, *v_post, *g, *c;
     };
     std::vector<SynapseBuffers> syn;
-    for (std::size_t gi = 0; gi < model_.synapses.size(); ++gi) {
+    for (std::size_t gi = 0; gi < n_types; ++gi) {
       const ir::SynapseGroup& grp = model_.synapses[gi];
+      const auto& order = syn_order[gi];
       const int ne_syn = grp.size();
       for (std::size_t c = 0; c < grp.type.params.size(); ++c) {
         auto& a = node_array(grp.column_names[c], ne_syn);
         for (int b = 0; b < B; ++b)
-          for (int e = 0; e < ne_syn; ++e) a[at(e, b)] = static_cast<T>(lanes_[first_ + b].synapse_columns[gi][c][static_cast<std::size_t>(e)]);
+          for (int k = 0; k < ne_syn; ++k) a[at(k, b)] = static_cast<T>(lanes_[first_ + b].synapse_columns[gi][c][static_cast<std::size_t>(order[k])]);
       }
       auto& area_post = node_array(ir::synapse_array(ir::kSynapseAreaPost, grp.type.name), ne_syn);
       for (int b = 0; b < B; ++b)
-        for (int e = 0; e < ne_syn; ++e) area_post[at(e, b)] = static_cast<T>(lanes_[first_ + b].area[static_cast<std::size_t>(grp.post[e])]);
+        for (int k = 0; k < ne_syn; ++k) area_post[at(k, b)] = static_cast<T>(lanes_[first_ + b].area[static_cast<std::size_t>(grp.post[order[k]])]);
       syn.push_back({&node_array(ir::synapse_array(ir::kSynapseVPre, grp.type.name), ne_syn),
                      &node_array(ir::synapse_array(ir::kSynapseVPost, grp.type.name), ne_syn),
                      &node_array(ir::synapse_array(ir::kSynapseConductance, grp.type.name), ne_syn),
@@ -85,19 +111,16 @@ class Chunk {
     }
     auto& syn_lin = node_array(ir::kSynapseLinear, nc);
     auto& syn_cst = node_array(ir::kSynapseConstantSum, nc);
-    // Per synapse type, its synapses by postsynaptic compartment (CSR, synapse order kept):
-    // a compartment sums its own synapses' terms, in the order the interpreter's scatter
-    // adds them, so each thread can sum the compartments of its own cells.
-    std::vector<std::vector<int>> syn_in_begin(model_.synapses.size()), syn_in(model_.synapses.size());
-    for (std::size_t gi = 0; gi < model_.synapses.size(); ++gi) {
+    // Per synapse type, in stored (postsynaptic) order: the pre and post compartment of each
+    // synapse, and where the synapses onto each compartment begin (CSR).
+    std::vector<std::vector<int>> syn_pre(n_types), syn_post(n_types), syn_in_begin(n_types);
+    for (std::size_t gi = 0; gi < n_types; ++gi) {
       const ir::SynapseGroup& grp = model_.synapses[gi];
+      for (int e : syn_order[gi]) syn_pre[gi].push_back(grp.pre[e]), syn_post[gi].push_back(grp.post[e]);
       auto& begin = syn_in_begin[gi];
       begin.assign(static_cast<std::size_t>(nc) + 1, 0);
       for (int e = 0; e < grp.size(); ++e) ++begin[static_cast<std::size_t>(grp.post[e]) + 1];
       for (int i = 0; i < nc; ++i) begin[i + 1] += begin[i];
-      syn_in[gi].resize(static_cast<std::size_t>(grp.size()));
-      std::vector<int> fill(begin.begin(), begin.end() - 1);
-      for (int e = 0; e < grp.size(); ++e) syn_in[gi][static_cast<std::size_t>(fill[grp.post[e]]++)] = e;
     }
     auto& i_ext = node_array(ir::kExternalCurrent, nc);
     auto& vt = node_array("__voltage_term", nc);
@@ -146,7 +169,7 @@ class Chunk {
       int comp;
     };
     std::vector<Rec> recs;
-    for (const auto& r : model_.recordings) recs.push_back({&buf.at(r.state), r.comp});
+    for (const auto& r : model_.recordings) recs.push_back({&buf.at(r.state), slot(r.state, r.comp)});
     const int T_steps = p0.n_steps, ns = T_steps + 1, nr = static_cast<int>(recs.size());
     // Recordings are gathered time-major for a block of samples, then copied into the
     // output rows (lane, recording, sample): writing a row per value would touch a page per
@@ -195,7 +218,7 @@ class Chunk {
     for (int b = 0; b < B; ++b) {
       const Prepared& p = lanes_[first_ + b];
       for (std::size_t c = 0; c < p.clamp.size(); ++c) {
-        const Clamp clamp{&buf.at(p.clamp_state[c]), at(p.clamp_comp[c], b), p.clamp[c].data()};
+        const Clamp clamp{&buf.at(p.clamp_state[c]), at(slot(p.clamp_state[c], p.clamp_comp[c]), b), p.clamp[c].data()};
         (p.clamp_state[c] == "v" ? voltage_clamps : state_clamps).push_back(clamp);
       }
     }
@@ -204,69 +227,53 @@ class Chunk {
     const std::size_t v_slot =
         static_cast<std::size_t>(std::find(binding_.arrays.begin(), binding_.arrays.end(), "v") - binding_.arrays.begin());
     const bool has_v_slot = v_slot < table.size();
-    // One part per thread: each runs the channel kernels and the tree solve of its cells;
-    // this thread also runs everything that crosses cells (stimuli, synapses, clamps,
-    // recordings) between the barriers. One part: no threads, no barriers.
-    const std::vector<CellPart> parts = partition_cells(model_, schedule_, B == 1 ? threads_ : 1);
+    // One part per thread, each cut into blocks of whole cells. A thread runs, block after
+    // block, the synapses onto the block, its channel kernels and its tree solve, so that
+    // the block's arrays stay in cache from one phase to the next; this thread also runs
+    // everything that crosses cells (stimuli, clamps, recordings) between the barriers. One
+    // part: no threads, no barriers. The synapses read only voltages before the step (the
+    // solve writes rhs), so a block never waits for another.
+    const int block_comps = std::max(1, kBlockNodeLanes / B);
+    std::vector<std::vector<Block>> parts;
+    for (auto& cells : partition_cell_blocks(model_, schedule_, B == 1 ? threads_ : 1, block_comps)) {
+      auto& blocks = parts.emplace_back();
+      for (auto& c : cells) blocks.push_back(plan_block(std::move(c), syn_in_begin));
+    }
     const int n_parts = static_cast<int>(parts.size());
-    // B = 1: each part's nodes as runs of consecutive indices (loops that vectorize), and
-    // the edges' coupling in in-edge order (a lane's dg never changes during the run).
-    std::vector<std::vector<std::pair<int, int>>> node_runs(parts.size());
-    for (std::size_t q = 0; q < parts.size(); ++q)
-      for (int i : parts[q].nodes)
-        if (!node_runs[q].empty() && node_runs[q].back().second == i) ++node_runs[q].back().second;
-        else node_runs[q].emplace_back(i, i + 1);
     if (B == 1) {
       in_dg_.resize(in_edge_.size());
       for (std::size_t k = 0; k < in_edge_.size(); ++k) in_dg_[k] = dg[static_cast<std::size_t>(in_edge_[k])];
     }
-    auto kernels = [&](const CellPart& part) {
-      for (std::size_t g = 0; g < kernel_.groups.size(); ++g)
-        for (auto [run_begin, run_end] : kernel_.groups[g].runs) {
-          const int begin = std::max(run_begin, part.comp_begin), end = std::min(run_end, part.comp_end);
-          if (begin >= end) continue;
-          if constexpr (std::is_same_v<T, double>)
-            reinterpret_cast<GroupFnF64>(binding_.groups[g])(table.data(), std::int64_t(begin) * B, std::int64_t(end) * B, dt);
-          else
-            reinterpret_cast<GroupFnF32>(binding_.groups[g])(table.data(), std::int64_t(begin) * B, std::int64_t(end) * B, dt);
-        }
+    auto call = [&](void* fn, int begin, int end) {
+      if constexpr (std::is_same_v<T, double>)
+        reinterpret_cast<GroupFnF64>(fn)(table.data(), std::int64_t(begin) * B, std::int64_t(end) * B, dt);
+      else
+        reinterpret_cast<GroupFnF32>(fn)(table.data(), std::int64_t(begin) * B, std::int64_t(end) * B, dt);
     };
-    auto solve_part = [&](const CellPart& part) {
-      if (B == 1) solve_one_lane(d, vt, ct, v, lower, upper, diag, rhs, lower_n, part, node_runs[&part - parts.data()]);
-      else solve_lanes(B, d, vt, ct, v, dg, lower, upper, diag, rhs, lower_n, part);
-    };
-    // Synapses first (the group kernels read their sums). Each thread runs every type's
-    // kernel on its share of the synapses, with the voltages before the step; then each
-    // part sums, per compartment of its cells, the terms of the synapses onto it, type after
-    // type and in synapse order, as the interpreter's scatter does (bit-identical).
-    auto synapse_kernels = [&](int thread) {
-      for (std::size_t gi = 0; gi < syn.size(); ++gi) {
-        const ir::SynapseGroup& grp = model_.synapses[gi];
-        const int e0 = static_cast<int>(static_cast<std::int64_t>(grp.size()) * thread / n_parts);
-        const int e1 = static_cast<int>(static_cast<std::int64_t>(grp.size()) * (thread + 1) / n_parts);
+    // The synapses onto a block: every type's kernel on its range, with the voltages before
+    // the step; then each compartment sums the terms of the synapses onto it, type after type
+    // and in synapse order, as the interpreter's scatter does (bit-identical).
+    auto synapses_onto = [&](const Block& blk) {
+      for (std::size_t gi = 0; gi < n_types; ++gi) {
+        const auto [k0, k1] = blk.synapses[gi];
+        if (k0 >= k1) continue;
         std::vector<T>&v_pre = *syn[gi].v_pre, &v_post = *syn[gi].v_post;
-        for (int e = e0; e < e1; ++e)
+        for (int k = k0; k < k1; ++k)
           for (int b = 0; b < B; ++b) {
-            v_pre[at(e, b)] = v[at(grp.pre[e], b)];
-            v_post[at(e, b)] = v[at(grp.post[e], b)];
+            v_pre[at(k, b)] = v[at(syn_pre[gi][static_cast<std::size_t>(k)], b)];
+            v_post[at(k, b)] = v[at(syn_post[gi][static_cast<std::size_t>(k)], b)];
           }
-        if (e0 >= e1) continue;
-        if constexpr (std::is_same_v<T, double>)
-          reinterpret_cast<GroupFnF64>(binding_.synapses[gi])(table.data(), std::int64_t(e0) * B, std::int64_t(e1) * B, dt);
-        else
-          reinterpret_cast<GroupFnF32>(binding_.synapses[gi])(table.data(), std::int64_t(e0) * B, std::int64_t(e1) * B, dt);
+        call(binding_.synapses[gi], k0, k1);
       }
-    };
-    auto synapse_sums = [&](const CellPart& part) {
-      for (int x = part.comp_begin; x < part.comp_end; ++x)
+      for (int x = blk.cells.comp_begin; x < blk.cells.comp_end; ++x)
         for (int b = 0; b < B; ++b) {
           T lin = T(0), cst = T(0);
-          for (std::size_t gi = 0; gi < syn.size(); ++gi) {
+          for (std::size_t gi = 0; gi < n_types; ++gi) {
             const std::vector<T>&g = *syn[gi].g, &c = *syn[gi].c;
             T type_lin = T(0), type_cst = T(0);
             for (int k = syn_in_begin[gi][x]; k < syn_in_begin[gi][x + 1]; ++k) {
-              type_lin += g[at(syn_in[gi][static_cast<std::size_t>(k)], b)];
-              type_cst += c[at(syn_in[gi][static_cast<std::size_t>(k)], b)];
+              type_lin += g[at(k, b)];
+              type_cst += c[at(k, b)];
             }
             lin += type_lin;
             cst -= type_cst;
@@ -275,20 +282,21 @@ class Chunk {
           syn_cst[at(x, b)] = cst;
         }
     };
+    auto run_part = [&](const std::vector<Block>& blocks) {
+      for (const Block& blk : blocks) {
+        if (n_types > 0) synapses_onto(blk);
+        for (const auto& c : blk.calls) call(binding_.groups[c.group], c.begin, c.end);
+        if (B == 1) solve_one_lane(d, vt, ct, v, lower, upper, diag, rhs, lower_n, blk.cells, blk.node_runs);
+        else solve_lanes(B, d, vt, ct, v, dg, lower, upper, diag, rhs, lower_n, blk.cells);
+      }
+    };
     SpinBarrier barrier(n_parts);
     std::vector<std::thread> workers;
     for (int t = 1; t < n_parts; ++t)
       workers.emplace_back([&, t] {
         for (int k = 0; k < T_steps; ++k) {
           barrier.wait();
-          if (!syn.empty()) {
-            synapse_kernels(t);
-            barrier.wait();
-            synapse_sums(parts[t]);
-          }
-          kernels(parts[t]);
-          barrier.wait();
-          solve_part(parts[t]);
+          run_part(parts[t]);
           barrier.wait();
         }
       });
@@ -300,19 +308,11 @@ class Chunk {
         const std::size_t i = stim_target[j];
         i_ext[i] += stim_k[j] / area[i] * T(100000);  // nA -> uA/cm^2
       }
-      if (n_parts > 1) barrier.wait();  // workers start their synapse kernels
-      if (!syn.empty()) {
-        synapse_kernels(0);
-        if (n_parts > 1) barrier.wait();  // every synapse's terms computed: the sums may start
-        synapse_sums(parts[0]);
-      }
-      kernels(parts[0]);
-      if (n_parts > 1) barrier.wait();  // every part's kernels done: the solves may start
-      for (const Clamp& c : state_clamps) (*c.target)[c.index] = static_cast<T>(c.values[k]);
-      // Implicit voltage solve on the DHS schedule, lanes innermost (the clamps above wrote
-      // states, which the solve does not read).
-      solve_part(parts[0]);
+      if (n_parts > 1) barrier.wait();  // stimuli in place: the parts may start
+      run_part(parts[0]);
       if (n_parts > 1) barrier.wait();  // every part solved
+      // State clamps after the kernels updated the states; the solve does not read states.
+      for (const Clamp& c : state_clamps) (*c.target)[c.index] = static_cast<T>(c.values[k]);
       if (cn) {
         for (std::size_t x = 0; x < v.size(); ++x) v[x] = T(2) * rhs[x] - v[x];
       } else {
@@ -332,7 +332,7 @@ class Chunk {
           const int n_values = length(name);
           std::vector<double> values(static_cast<std::size_t>(n_values), 0.0);
           const int n = model_.synapse_group_of(name) >= 0 || name == "v" ? n_values : nc;
-          for (int i = 0; i < n; ++i) values[i] = static_cast<double>(a[at(i, b)]);
+          for (int i = 0; i < n; ++i) values[i] = static_cast<double>(a[at(slot(name, i), b)]);
           s.values.push_back(std::move(values));
         }
         out.states[first_ + b] = std::move(s);
@@ -446,6 +446,34 @@ class Chunk {
       const T* __restrict rp = r_out + xp;
       for (int b = 0; b < B; ++b) rc[b] += -(rp[b] * ln[xc + b]);
     }
+  }
+
+  // One block of cells and what a step runs on it.
+  struct Block {
+    CellPart cells;
+    std::vector<std::pair<int, int>> node_runs;  // its nodes as runs of consecutive indices (B = 1)
+    struct Call {
+      std::size_t group;
+      int begin, end;  // compartments
+    };
+    std::vector<Call> calls;                    // the channel kernels on its compartments
+    std::vector<std::pair<int, int>> synapses;  // per type: the stored range of synapses onto it
+  };
+
+  Block plan_block(CellPart cells, const std::vector<std::vector<int>>& syn_in_begin) const {
+    Block blk;
+    for (int i : cells.nodes)
+      if (!blk.node_runs.empty() && blk.node_runs.back().second == i) ++blk.node_runs.back().second;
+      else blk.node_runs.emplace_back(i, i + 1);
+    for (std::size_t g = 0; g < kernel_.groups.size(); ++g)
+      for (auto [run_begin, run_end] : kernel_.groups[g].runs) {
+        const int begin = std::max(run_begin, cells.comp_begin), end = std::min(run_end, cells.comp_end);
+        if (begin < end) blk.calls.push_back({g, begin, end});
+      }
+    for (const auto& begin : syn_in_begin)
+      blk.synapses.emplace_back(begin[static_cast<std::size_t>(cells.comp_begin)], begin[static_cast<std::size_t>(cells.comp_end)]);
+    blk.cells = std::move(cells);
+    return blk;
   }
 
   std::vector<int> in_begin_, in_edge_, elim_child_, elim_parent_;

@@ -474,6 +474,108 @@ TEST(Network, CellPartitionCoversEveryNodeAndPairOnce) {
   EXPECT_EQ(runtime::partition_cells(one, passes::dhs_schedule(one, 1), 4).size(), 1u);
 }
 
+TEST(Network, CellBlocksSplitEachPartIntoRunsOfWholeCells) {
+  Network net = threaded_test_network();  // cells of 12, 2 and 8 compartments
+  const ir::Model m = net.lower();
+  const passes::DhsSchedule s = passes::dhs_schedule(m, 1);
+  std::size_t n_pairs = 0;
+  for (const auto& level : s.levels) n_pairs += level.size();
+  for (int parts : {1, 2, 3}) {
+    const auto whole_parts = runtime::partition_cells(m, s, parts);
+    for (int block_comps : {1, 5, 13, 1000}) {
+      const auto p = runtime::partition_cell_blocks(m, s, parts, block_comps);
+      ASSERT_EQ(p.size(), whole_parts.size()) << parts << " " << block_comps;
+      std::vector<int> seen_node(m.n_nodes(), 0), seen_pair(n_pairs, 0);
+      int comp = 0;
+      for (std::size_t t = 0; t < p.size(); ++t) {
+        EXPECT_EQ(p[t].front().comp_begin, whole_parts[t].comp_begin);
+        EXPECT_EQ(p[t].back().comp_end, whole_parts[t].comp_end);
+        std::vector<int> part_nodes;
+        for (std::size_t k = 0; k < p[t].size(); ++k) {
+          const auto& block = p[t][k];
+          EXPECT_EQ(block.comp_begin, comp);
+          comp = block.comp_end;
+          if (k + 1 < p[t].size()) {
+            EXPECT_GE(block.comp_end - block.comp_begin, block_comps);
+          }
+          for (int i : block.nodes) ++seen_node[i], part_nodes.push_back(i);
+          for (int q : block.elimination) ++seen_pair[q];
+          EXPECT_TRUE(std::is_sorted(block.elimination.begin(), block.elimination.end()));
+        }
+        std::sort(part_nodes.begin(), part_nodes.end());
+        EXPECT_EQ(part_nodes, whole_parts[t].nodes);
+      }
+      EXPECT_EQ(comp, m.n_comp);
+      EXPECT_EQ(std::count(seen_node.begin(), seen_node.end(), 1), m.n_nodes());
+      EXPECT_EQ(std::count(seen_pair.begin(), seen_pair.end(), 1), static_cast<long>(n_pairs));
+    }
+  }
+  // Block size 1: every cell its own block.
+  EXPECT_EQ(runtime::partition_cell_blocks(m, s, 1, 1)[0].size(), 7u);
+}
+
+// The compiled runner stores synapses in postsynaptic order and runs synapses, channels and
+// the tree solve block of cells after block of cells. Synapses out of postsynaptic order
+// (two onto one compartment), many blocks in a large batch, and recorded and continued
+// synapse states must still equal the interpreter lane by lane.
+TEST(Network, BlocksOfCellsInALargeBatchEqualTheInterpreter) {
+  Network net = threaded_test_network();
+  connect(net.cell(4).branch(0).comp(0), net.cell(0).branch(0).comp(1), synapses::IonotropicSynapse());
+  connect(net.cell(2).branch(0).comp(0), net.cell(0).branch(0).comp(1), synapses::IonotropicSynapse());
+  net.synapses("IonotropicSynapse").set("IonotropicSynapse_gS", 0.02);  // uS
+  net.synapses("IonotropicSynapse").edge(7).record("IonotropicSynapse_s");
+  const int B = 512;  // 4096 node-lanes per block: blocks of about 8 compartments, single cells
+  std::vector<IntegrateOptions> lanes(B);
+  for (int b = 0; b < B; ++b) {
+    lanes[b].t_max = 10.0;  // ms
+    lanes[b].return_states = true;
+    lanes[b].param_state = {{"IonotropicSynapse_k_minus", {7}, {0.02 + 1e-4 * b}}};
+  }
+  CompileOptions co;
+  co.threads = 1;
+  const CompiledModel m = compile(net, co);
+  const runtime::BatchResult batch = m.integrate(lanes);
+  for (int b : {0, 137, B - 1}) {
+    IntegrateOptions o = lanes[b];
+    o.backend = "interpreter";
+    o.interpreter_uses_kernel_exp = true;
+    const Result r = integrate(net, o);
+    for (int i = 0; i < r.n_recordings; ++i)
+      for (int t = 0; t < r.n_samples; ++t) ASSERT_EQ(batch(b, i, t), r(i, t)) << "lane " << b << " recording " << i << " sample " << t;
+    ASSERT_TRUE(r.states.has_value());
+    const States& want = *r.states;
+    ASSERT_EQ(batch.states[static_cast<std::size_t>(b)].names, want.names);
+    for (std::size_t k = 0; k < want.values.size(); ++k)
+      for (std::size_t i = 0; i < want.values[k].size(); ++i) {
+        if (std::isnan(want.values[k][i])) continue;  // the interpreter's filler at branchpoints of compartment states
+        ASSERT_EQ(batch.states[static_cast<std::size_t>(b)].values[k][i], want.values[k][i]) << want.names[k] << " " << i;
+      }
+  }
+}
+
+// One simulation of 60 cells (4200 compartments: two blocks on one thread) with synapses
+// drawn at random, so that their order is not the postsynaptic order.
+TEST(Network, BlocksOfCellsInOneSimulationEqualTheInterpreter) {
+  Network net(std::vector<Cell>(60, hh_cell(10, {-1, 0, 0, 1, 1, 2, 2})));
+  sparse_connect(net.cell("all"), net.cell("all"), synapses::IonotropicSynapse(), 0.05, 7);
+  net.synapses("IonotropicSynapse").set("IonotropicSynapse_gS", 0.05);  // uS
+  for (int c = 0; c < 60; c += 7) net.cell(c).branch(0).comp(0).stimulate(step_current(0.5, 4.0, 0.4, 0.025, 10.0));
+  for (int c = 0; c < 60; c += 5) net.cell(c).branch(3).comp(4).record("v");
+  net.synapses("IonotropicSynapse").record("IonotropicSynapse_s");
+  IntegrateOptions opt;
+  opt.t_max = 10.0;  // ms
+  opt.backend = "interpreter";
+  opt.interpreter_uses_kernel_exp = true;
+  const Result ri = integrate(net, opt);
+  for (int threads : {1, 2}) {
+    CompileOptions co;
+    co.threads = threads;
+    const Result rj = compile(net, co).integrate(opt);
+    ASSERT_EQ(rj.data.size(), ri.data.size());
+    for (std::size_t i = 0; i < ri.data.size(); ++i) ASSERT_EQ(rj.data[i], ri.data[i]) << threads << " threads, value " << i;
+  }
+}
+
 // One simulation of a network split over threads by cells equals the single-threaded run
 // bit for bit: each cell's elimination keeps its order, synapses and clamps stay serial.
 TEST(Network, OneSimulationOnSeveralThreadsIsBitIdentical) {
