@@ -151,7 +151,7 @@ void AdjointStep::forward(int k, const std::vector<double>& x, std::vector<doubl
   std::vector<double> i_ext(n, 0.0);
   for (std::size_t s = 0; s < p.stimulus.size(); ++s) {
     int c = p.stimulus_comp[s];
-    i_ext[c] += p.stimulus[s][k] / p.area[c] * 100000.0;
+    i_ext[c] += (*p.stimulus[s])[k] / p.area[c] * 100000.0;
   }
   // 2. Gates with the voltage before the step; later mechanisms see earlier ones' writes.
   cp.update_slots.resize(tapes_.size());
@@ -406,7 +406,7 @@ void AdjointStep::backward_stimulus(int k, const std::vector<double>& g_iext, Pa
   for (std::size_t s = 0; s < p.stimulus.size(); ++s) {
     int c = p.stimulus_comp[s];
     pg.stimulus[s][k] += g_iext[c] / p.area[c] * 100000.0;
-    pg.area[c] += -(p.stimulus[s][k] / p.area[c] * 100000.0) / p.area[c] * g_iext[c];
+    pg.area[c] += -((*p.stimulus[s])[k] / p.area[c] * 100000.0) / p.area[c] * g_iext[c];
   }
 }
 

@@ -9,6 +9,7 @@
 #include "passes/dhs_schedule.h"
 #include "passes/dhs_wavefront.h"
 #include "runtime/cell_partition.h"
+#include "runtime/huge_pages.h"
 #include "runtime/spin_barrier.h"
 
 namespace ranvier::runtime {
@@ -196,15 +197,17 @@ class Chunk {
     for (int b = 0; b < B; ++b)
       for (int c : lanes_[first_ + b].stimulus_comp) stim_target.push_back(at(c, b));
     const std::size_t n_stim = stim_target.size();
-    // Stimuli likewise, transposed a block of steps at a time (time-major within the block).
+    // Stimuli likewise, transposed a block of steps at a time (time-major within the block)
+    // and converted to current densities on the way.
     std::vector<const double*> stim_rows;
     for (int b = 0; b < B; ++b)
-      for (const auto& row : lanes_[first_ + b].stimulus) stim_rows.push_back(row.data());
+      for (const auto& row : lanes_[first_ + b].stimulus) stim_rows.push_back(row->data());
     std::vector<T> stim_block(static_cast<std::size_t>(kBlock) * n_stim);
     auto load_stimuli = [&](int k0) {
       const int k1 = std::min(T_steps, k0 + kBlock);
       for (std::size_t j = 0; j < n_stim; ++j)
-        for (int k = k0; k < k1; ++k) stim_block[static_cast<std::size_t>(k - k0) * n_stim + j] = static_cast<T>(stim_rows[j][k]);
+        for (int k = k0; k < k1; ++k)
+          stim_block[static_cast<std::size_t>(k - k0) * n_stim + j] = static_cast<T>(stim_rows[j][k]) / area[stim_target[j]] * T(100000);  // nA -> uA/cm^2
     };
 
     // Clamps as flat lists (a per-step walk over every lane's Prepared would touch B structs):
@@ -306,7 +309,7 @@ class Chunk {
       const T* stim_k = stim_block.data() + static_cast<std::size_t>(k % kBlock) * n_stim;
       for (std::size_t j = 0; j < n_stim; ++j) {
         const std::size_t i = stim_target[j];
-        i_ext[i] += stim_k[j] / area[i] * T(100000);  // nA -> uA/cm^2
+        i_ext[i] += stim_k[j];
       }
       if (n_parts > 1) barrier.wait();  // stimuli in place: the parts may start
       run_part(parts[0]);
@@ -517,7 +520,7 @@ BatchResult run_batch(const ir::Model& model, const ir::KernelIR& kernel, const 
   out.batch = static_cast<int>(lanes.size());
   out.n_recordings = static_cast<int>(model.recordings.size());
   out.n_samples = p0.n_steps + 1;
-  out.data.assign(static_cast<std::size_t>(out.batch) * out.n_recordings * out.n_samples, 0.0);
+  assign_zeros_on_huge_pages(out.data, static_cast<std::size_t>(out.batch) * out.n_recordings * out.n_samples);
   if (return_states) out.states.resize(lanes.size());
   // Wavefronts: bit-identical to the model's schedule, with independent neighbours.
   const passes::DhsSchedule schedule = passes::dhs_wavefront(passes::dhs_schedule(model, model.allowed_nodes_per_level));

@@ -218,7 +218,7 @@ class GradientEngine {
     if (prepared_.n_steps < 1) return;
     Prepared one = prepared_;
     one.n_steps = 1;
-    for (auto& s : one.stimulus) s.resize(1);
+    for (auto& s : one.stimulus) s = std::make_shared<const std::vector<double>>(s->begin(), s->begin() + 1);
     for (auto& c : one.clamp) c.resize(1);
     Interpreter interpreter(model_);
     const Result r = interpreter.run(one, true, step_->kernel_exp());

@@ -151,7 +151,7 @@ Result Interpreter::run(const Prepared& p, bool return_states, bool kernel_exp) 
     std::fill(i_ext.begin(), i_ext.end(), 0.0);
     for (std::size_t s = 0; s < p.stimulus.size(); ++s) {
       int c = p.stimulus_comp[s];
-      i_ext[c] += p.stimulus[s][k] / p.area[c] * 100000.0;
+      i_ext[c] += (*p.stimulus[s])[k] / p.area[c] * 100000.0;
     }
     // 2. Gates by their update rule with the voltage before the step.
     for (std::size_t m = 0; m < model.mechanisms.size(); ++m) {

@@ -221,7 +221,7 @@ void initial_synapse_currents(const ir::Model& model, const std::vector<std::vec
   }
 }
 
-Prepared prepare(const ir::Model& model, const IntegrateOptions& options) {
+Prepared prepare(const ir::Model& model, const IntegrateOptions& options, StimulusRowCache* shared_rows) {
   Prepared p;
   p.dt = options.delta_t;
   if (!(p.dt > 0.0) || !std::isfinite(p.dt)) fail("delta_t must be positive and finite, got {}", p.dt);
@@ -336,7 +336,14 @@ Prepared prepare(const ir::Model& model, const IntegrateOptions& options) {
   }
   for (std::size_t i = 0; i < stimuli.size(); ++i) {
     p.stimulus_comp.push_back(stimuli[i].comp);
-    p.stimulus.push_back(fit(stimuli[i].current, p.n_steps, true, fmt::format("stimulus {}", i)));
+    auto fitted = [&] { return std::make_shared<const std::vector<double>>(fit(stimuli[i].current, p.n_steps, true, fmt::format("stimulus {}", i))); };
+    if (shared_rows && i < model.stimuli.size()) {
+      StimulusRow& row = (*shared_rows)[{&model.stimuli[i].current, p.n_steps}];
+      if (!row) row = fitted();
+      p.stimulus.push_back(row);
+    } else {
+      p.stimulus.push_back(fitted());
+    }
   }
   for (std::size_t i = 0; i < clamps.size(); ++i) {
     p.clamp_state.push_back(clamps[i].state);

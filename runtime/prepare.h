@@ -2,7 +2,10 @@
 // Resolution of one simulation's runtime inputs: the time grid, parameters after trainables
 // and data_set, geometry-derived quantities (areas, axial conductances), initial states and
 // externals padded or truncated to the time grid. Shared by every backend.
+#include <map>
+#include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "ir/model.h"
@@ -18,6 +21,12 @@ VoltageSolver parse_voltage_solver(const std::string& name);
 
 // Number of steps for t_max (Jaxley: int(t_max // delta_t + 1), Python float semantics).
 int steps_for_t_max(double t_max, double delta_t);
+
+// A stimulus row on the time grid (nA). The lanes of a batch that take a stimulus from the
+// same source (the model's own stimuli) share one row, so that B lanes do not hold B copies.
+using StimulusRow = std::shared_ptr<const std::vector<double>>;
+// Rows already fitted to a time grid, by source and number of steps (see prepare).
+using StimulusRowCache = std::map<std::pair<const std::vector<double>*, int>, StimulusRow>;
 
 struct Prepared {
   int n_steps = 0;
@@ -41,13 +50,16 @@ struct Prepared {
 
   // Externals on the time grid: stimulus rows (nA) and clamp rows, each n_steps long.
   std::vector<int> stimulus_comp;
-  std::vector<std::vector<double>> stimulus;
+  std::vector<StimulusRow> stimulus;
   std::vector<std::string> clamp_state;
   std::vector<int> clamp_comp;
   std::vector<std::vector<double>> clamp;
 };
 
-Prepared prepare(const ir::Model& model, const IntegrateOptions& options);
+// shared_rows: when given, the model's stimulus rows come from it (and are added to it), so
+// that every lane prepared with the same cache shares them; the options' data_stimuli are
+// the lane's own.
+Prepared prepare(const ir::Model& model, const IntegrateOptions& options, StimulusRowCache* shared_rows = nullptr);
 
 // Axial conductances of every edge from geometry (Jaxley's compute_axial_conductances).
 // `columns` are indexed like model.column_names.

@@ -46,6 +46,11 @@ int cmd_bench(const Args& args) {
   const int batch = std::stoi(option(args, "--batch", "1"));
   const int threads = std::stoi(option(args, "--threads", "1"));
   if (batch < 1) fail("--batch must be at least 1, got {}", batch);
+  // Timed calls: best of up to --repeats, fewer once --budget-s of timed calls is spent (the
+  // same rule as bench/jaxley_runner.py and bench/neuron_runner.py).
+  const int repeats = std::stoi(option(args, "--repeats", "3"));
+  const double budget_s = std::stod(option(args, "--budget-s", "10"));
+  if (repeats < 1) fail("--repeats must be at least 1, got {}", repeats);
   ModelFile mf = load_model_file(file, std::stod(option(args, "--t-max", "-1")), std::stod(option(args, "--dt", "-1")));
 
   std::vector<IntegrateOptions> lanes(batch);
@@ -67,16 +72,18 @@ int cmd_bench(const Args& args) {
     for (int t = 0; t < n_samples; ++t) trace.push_back(lane_result(0, t));
   };
   // A compiled model (CPU JIT or GPU): one warm-up call (loads code, allocates buffers),
-  // then the best of up to 3 timed calls; every call integrates all lanes.
+  // then the best of the timed calls; every call integrates all lanes.
   auto time_runs = [&](const auto& m) {
     m.integrate(lanes);
-    for (int rep = 0; rep < 3; ++rep) {
+    double spent = 0.0;
+    for (int rep = 0; rep < repeats && spent < budget_s; ++rep) {
       const auto t0 = std::chrono::steady_clock::now();
       auto r = m.integrate(lanes);
       const double s = since(t0);
+      spent += s;
       run_s = std::min(run_s, s);
-      for (int b = 0; b < batch; ++b) collect(r.lane(b), b);
-      if (s > 10.0) break;
+      if (rep == 0)
+        for (int b = 0; b < batch; ++b) collect(r.lane(b), b);
     }
   };
   if (backend == "jit") {
@@ -100,14 +107,16 @@ int cmd_bench(const Args& args) {
       o.backend = "interpreter";
       o.voltage_solver = backend == "sparse" ? "jax.sparse" : "jaxley.dhs";
     }
-    for (int rep = 0; rep < 2; ++rep) {
+    double spent = 0.0;
+    for (int rep = 0; rep < repeats && spent < budget_s; ++rep) {
       t0 = std::chrono::steady_clock::now();
       std::vector<Result> rs;
       for (const auto& o : lanes) rs.push_back(integrate(model, o));
       double s = since(t0);
+      spent += s;
       run_s = std::min(run_s, s);
-      for (int b = 0; b < batch; ++b) collect(rs[b], b);
-      if (s > 5.0) break;
+      if (rep == 0)
+        for (int b = 0; b < batch; ++b) collect(rs[b], b);
     }
   } else {
     fail("unknown backend '{}'; use jit, gpu, interpreter or sparse", backend);

@@ -218,7 +218,8 @@ runtime::BatchResult CudaModel::Impl::run_any(Device& dev, void* fn, std::map<st
   if (lanes.empty()) fail("integrate: the batch is empty");
   std::vector<runtime::Prepared> prepared;
   prepared.reserve(lanes.size());
-  for (const auto& o : lanes) prepared.push_back(runtime::prepare(model, o));
+  runtime::StimulusRowCache shared_rows;
+  for (const auto& o : lanes) prepared.push_back(runtime::prepare(model, o, &shared_rows));
   const runtime::Prepared& p0 = prepared[0];
   for (std::size_t b = 1; b < prepared.size(); ++b) {
     if (prepared[b].n_steps != p0.n_steps) fail("batch lane {} has {} steps but lane 0 has {}; all lanes need the same time grid", b, prepared[b].n_steps, p0.n_steps);
@@ -295,7 +296,7 @@ runtime::BatchResult CudaModel::Impl::run(Device& drv, void* fn, std::map<std::s
     const runtime::Prepared& p = lanes[static_cast<std::size_t>(b)];
     for (std::size_t j = 0; j < p.stimulus_comp.size(); ++j) {
       stim_comp[at(j, b)] = p.stimulus_comp[j];
-      for (int k = 0; k < T_steps; ++k) stim[at(static_cast<std::size_t>(k) * n_stim + j, b)] = static_cast<T>(p.stimulus[j][static_cast<std::size_t>(k)]);
+      for (int k = 0; k < T_steps; ++k) stim[at(static_cast<std::size_t>(k) * n_stim + j, b)] = static_cast<T>((*p.stimulus[j])[static_cast<std::size_t>(k)]);
     }
     for (std::size_t j = 0; j < p.clamp.size(); ++j) {
       auto it = std::find(names.begin(), names.end(), p.clamp_state[j]);

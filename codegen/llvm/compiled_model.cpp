@@ -133,7 +133,8 @@ std::size_t CompiledModel::compilations() { return g_compilations.load(); }
 runtime::BatchResult CompiledModel::integrate(const std::vector<IntegrateOptions>& lanes) const {
   std::vector<runtime::Prepared> prepared;
   prepared.reserve(lanes.size());
-  for (const auto& o : lanes) prepared.push_back(runtime::prepare(impl_->model, o));
+  runtime::StimulusRowCache shared_rows;
+  for (const auto& o : lanes) prepared.push_back(runtime::prepare(impl_->model, o, &shared_rows));
   bool return_states = !lanes.empty() && lanes[0].return_states;
   return runtime::run_batch(impl_->model, impl_->pipeline.kernel, impl_->code->binding, prepared, return_states,
                             impl_->options.threads);
