@@ -46,6 +46,14 @@ inline constexpr const char* kSynapseConstant = "__syn_c";      // output: uA/cm
 inline constexpr const char* kSynapseLinear = "__syn_lin";
 inline constexpr const char* kSynapseConstantSum = "__syn_cst";
 inline std::string synapse_array(const std::string& input, const std::string& type) { return input + "@" + type; }
+// For compiled block functions (codegen/llvm/emit_block.h), int64 arrays per synapse type:
+// the flat voltage index (node * B + lane) of each synapse-lane's pre and post compartment,
+// which the kernel gathers v through instead of reading kSynapseVPre / kSynapseVPost; and per
+// compartment x, where the synapses onto it begin in the type's (postsynaptic) order (x + 1:
+// where they end).
+inline constexpr const char* kSynapsePreIndex = "__pre_index";
+inline constexpr const char* kSynapsePostIndex = "__post_index";
+inline constexpr const char* kSynapseBegin = "__syn_begin";
 
 struct SynapseKernel {
   std::string type;                  // the synapse type's name

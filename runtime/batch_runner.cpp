@@ -87,12 +87,8 @@ class Chunk {
       for (int b = 0; b < B; ++b)
         for (int i = 0; i < nc; ++i) a[at(i, b)] = static_cast<T>(lanes_[first_ + b].columns[c][i]);
     }
-    // Synapses: per-synapse parameters, the gathered inputs and the linearised outputs of
-    // every type's kernel, and the per-compartment sums the group kernels read.
-    struct SynapseBuffers {
-      std::vector<T>*v_pre, *v_post, *g, *c;
-    };
-    std::vector<SynapseBuffers> syn;
+    // Synapses: per-synapse parameters, the linearised outputs of every type's kernel, and
+    // the per-compartment sums the group kernels read.
     for (std::size_t gi = 0; gi < n_types; ++gi) {
       const ir::SynapseGroup& grp = model_.synapses[gi];
       const auto& order = syn_order[gi];
@@ -105,33 +101,42 @@ class Chunk {
       auto& area_post = node_array(ir::synapse_array(ir::kSynapseAreaPost, grp.type.name), ne_syn);
       for (int b = 0; b < B; ++b)
         for (int k = 0; k < ne_syn; ++k) area_post[at(k, b)] = static_cast<T>(lanes_[first_ + b].area[static_cast<std::size_t>(grp.post[order[k]])]);
-      syn.push_back({&node_array(ir::synapse_array(ir::kSynapseVPre, grp.type.name), ne_syn),
-                     &node_array(ir::synapse_array(ir::kSynapseVPost, grp.type.name), ne_syn),
-                     &node_array(ir::synapse_array(ir::kSynapseConductance, grp.type.name), ne_syn),
-                     &node_array(ir::synapse_array(ir::kSynapseConstant, grp.type.name), ne_syn)});
+      node_array(ir::synapse_array(ir::kSynapseConductance, grp.type.name), ne_syn);
+      node_array(ir::synapse_array(ir::kSynapseConstant, grp.type.name), ne_syn);
     }
-    auto& syn_lin = node_array(ir::kSynapseLinear, nc);
-    auto& syn_cst = node_array(ir::kSynapseConstantSum, nc);
-    // Per synapse type, in stored (postsynaptic) order: the pre and post compartment of each
-    // synapse, and where the synapses onto each compartment begin (CSR).
-    std::vector<std::vector<int>> syn_pre(n_types), syn_post(n_types), syn_in_begin(n_types);
+    node_array(ir::kSynapseLinear, nc);
+    node_array(ir::kSynapseConstantSum, nc);
+    // The block functions' int64 arrays per synapse type (ir/kernel.h): the flat voltage
+    // index of each stored synapse-lane's pre and post compartment, and where the synapses
+    // onto each compartment begin in stored order.
+    std::map<std::string, std::vector<std::int64_t>> index_arrays;
+    std::vector<std::string> ungathered;  // per-synapse voltage copies no kernel called here reads
     for (std::size_t gi = 0; gi < n_types; ++gi) {
       const ir::SynapseGroup& grp = model_.synapses[gi];
-      for (int e : syn_order[gi]) syn_pre[gi].push_back(grp.pre[e]), syn_post[gi].push_back(grp.post[e]);
-      auto& begin = syn_in_begin[gi];
+      const std::string& type = grp.type.name;
+      auto& pre = index_arrays[ir::synapse_array(ir::kSynapsePreIndex, type)];
+      auto& post = index_arrays[ir::synapse_array(ir::kSynapsePostIndex, type)];
+      for (int e : syn_order[gi])
+        for (int b = 0; b < B; ++b) pre.push_back(static_cast<std::int64_t>(at(grp.pre[e], b))), post.push_back(static_cast<std::int64_t>(at(grp.post[e], b)));
+      auto& begin = index_arrays[ir::synapse_array(ir::kSynapseBegin, type)];
       begin.assign(static_cast<std::size_t>(nc) + 1, 0);
       for (int e = 0; e < grp.size(); ++e) ++begin[static_cast<std::size_t>(grp.post[e]) + 1];
       for (int i = 0; i < nc; ++i) begin[i + 1] += begin[i];
+      ungathered.push_back(ir::synapse_array(ir::kSynapseVPre, type));
+      ungathered.push_back(ir::synapse_array(ir::kSynapseVPost, type));
     }
     auto& i_ext = node_array(ir::kExternalCurrent, nc);
     auto& vt = node_array("__voltage_term", nc);
     auto& ct = node_array("__constant_term", nc);
     std::vector<T*> table;
     for (const auto& name : binding_.arrays) {
-      auto it = buf.find(name);
-      if (it == buf.end()) fail("compiled kernel reads '{}', which the model does not define", name);
-      table.push_back(it->second.data());
+      if (auto it = buf.find(name); it != buf.end()) table.push_back(it->second.data());
+      else if (auto ix = index_arrays.find(name); ix != index_arrays.end()) table.push_back(reinterpret_cast<T*>(ix->second.data()));
+      else if (std::find(ungathered.begin(), ungathered.end(), name) != ungathered.end()) table.push_back(nullptr);
+      else fail("compiled kernel reads '{}', which the model does not define", name);
     }
+    if (n_types > 0 && binding_.blocks.size() != kernel_.groups.size())
+      fail("the compiled kernel of this network has no block functions (recompile it)");
 
     // Solve coefficients per lane: d * axial conductance of every edge.
     const bool cn = p0.solver == Solver::CrankNicolson;
@@ -240,55 +245,33 @@ class Chunk {
     std::vector<std::vector<Block>> parts;
     for (auto& cells : partition_cell_blocks(model_, schedule_, B == 1 ? threads_ : 1, block_comps)) {
       auto& blocks = parts.emplace_back();
-      for (auto& c : cells) blocks.push_back(plan_block(std::move(c), syn_in_begin));
+      for (auto& c : cells) blocks.push_back(plan_block(std::move(c)));
     }
     const int n_parts = static_cast<int>(parts.size());
     if (B == 1) {
       in_dg_.resize(in_edge_.size());
       for (std::size_t k = 0; k < in_edge_.size(); ++k) in_dg_[k] = dg[static_cast<std::size_t>(in_edge_[k])];
     }
-    auto call = [&](void* fn, int begin, int end) {
-      if constexpr (std::is_same_v<T, double>)
-        reinterpret_cast<GroupFnF64>(fn)(table.data(), std::int64_t(begin) * B, std::int64_t(end) * B, dt);
-      else
-        reinterpret_cast<GroupFnF32>(fn)(table.data(), std::int64_t(begin) * B, std::int64_t(end) * B, dt);
-    };
-    // The synapses onto a block: every type's kernel on its range, with the voltages before
-    // the step; then each compartment sums the terms of the synapses onto it, type after type
-    // and in synapse order, as the interpreter's scatter does (bit-identical).
-    auto synapses_onto = [&](const Block& blk) {
-      for (std::size_t gi = 0; gi < n_types; ++gi) {
-        const auto [k0, k1] = blk.synapses[gi];
-        if (k0 >= k1) continue;
-        std::vector<T>&v_pre = *syn[gi].v_pre, &v_post = *syn[gi].v_post;
-        for (int k = k0; k < k1; ++k)
-          for (int b = 0; b < B; ++b) {
-            v_pre[at(k, b)] = v[at(syn_pre[gi][static_cast<std::size_t>(k)], b)];
-            v_post[at(k, b)] = v[at(syn_post[gi][static_cast<std::size_t>(k)], b)];
-          }
-        call(binding_.synapses[gi], k0, k1);
+    // A block's kernels, group by group: with synapses the group's block function, which
+    // first updates the synapses onto the group's compartments of the block (with the
+    // voltages before the step) and sums their terms per compartment, in the interpreter's
+    // order (bit-identical); without, the group's body.
+    auto run_kernels = [&](const Block::Call& c) {
+      if (n_types > 0) {
+        if constexpr (std::is_same_v<T, double>)
+          reinterpret_cast<BlockFnF64>(binding_.blocks[c.group])(table.data(), c.begin, c.end, dt, B);
+        else
+          reinterpret_cast<BlockFnF32>(binding_.blocks[c.group])(table.data(), c.begin, c.end, dt, B);
+      } else {
+        if constexpr (std::is_same_v<T, double>)
+          reinterpret_cast<GroupFnF64>(binding_.groups[c.group])(table.data(), std::int64_t(c.begin) * B, std::int64_t(c.end) * B, dt);
+        else
+          reinterpret_cast<GroupFnF32>(binding_.groups[c.group])(table.data(), std::int64_t(c.begin) * B, std::int64_t(c.end) * B, dt);
       }
-      for (int x = blk.cells.comp_begin; x < blk.cells.comp_end; ++x)
-        for (int b = 0; b < B; ++b) {
-          T lin = T(0), cst = T(0);
-          for (std::size_t gi = 0; gi < n_types; ++gi) {
-            const std::vector<T>&g = *syn[gi].g, &c = *syn[gi].c;
-            T type_lin = T(0), type_cst = T(0);
-            for (int k = syn_in_begin[gi][x]; k < syn_in_begin[gi][x + 1]; ++k) {
-              type_lin += g[at(k, b)];
-              type_cst += c[at(k, b)];
-            }
-            lin += type_lin;
-            cst -= type_cst;
-          }
-          syn_lin[at(x, b)] = lin;
-          syn_cst[at(x, b)] = cst;
-        }
     };
     auto run_part = [&](const std::vector<Block>& blocks) {
       for (const Block& blk : blocks) {
-        if (n_types > 0) synapses_onto(blk);
-        for (const auto& c : blk.calls) call(binding_.groups[c.group], c.begin, c.end);
+        for (const auto& c : blk.calls) run_kernels(c);
         if (B == 1) solve_one_lane(d, vt, ct, v, lower, upper, diag, rhs, lower_n, blk.cells, blk.node_runs);
         else solve_lanes(B, d, vt, ct, v, dg, lower, upper, diag, rhs, lower_n, blk.cells);
       }
@@ -459,11 +442,10 @@ class Chunk {
       std::size_t group;
       int begin, end;  // compartments
     };
-    std::vector<Call> calls;                    // the channel kernels on its compartments
-    std::vector<std::pair<int, int>> synapses;  // per type: the stored range of synapses onto it
+    std::vector<Call> calls;  // the group kernels on its compartments
   };
 
-  Block plan_block(CellPart cells, const std::vector<std::vector<int>>& syn_in_begin) const {
+  Block plan_block(CellPart cells) const {
     Block blk;
     for (int i : cells.nodes)
       if (!blk.node_runs.empty() && blk.node_runs.back().second == i) ++blk.node_runs.back().second;
@@ -473,8 +455,6 @@ class Chunk {
         const int begin = std::max(run_begin, cells.comp_begin), end = std::min(run_end, cells.comp_end);
         if (begin < end) blk.calls.push_back({g, begin, end});
       }
-    for (const auto& begin : syn_in_begin)
-      blk.synapses.emplace_back(begin[static_cast<std::size_t>(cells.comp_begin)], begin[static_cast<std::size_t>(cells.comp_end)]);
     blk.cells = std::move(cells);
     return blk;
   }

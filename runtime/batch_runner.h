@@ -17,11 +17,16 @@ namespace ranvier::runtime {
 // A compiled group kernel: void f(T** arrays, int64 begin, int64 end, T dt).
 using GroupFnF64 = void (*)(double** arrays, std::int64_t begin, std::int64_t end, double dt);
 using GroupFnF32 = void (*)(float** arrays, std::int64_t begin, std::int64_t end, float dt);
+// A compiled block function (codegen/llvm/emit_block.h): synapses onto compartments
+// [comp_begin, comp_end), their sums, and the group's body, for B lanes.
+using BlockFnF64 = void (*)(double** arrays, std::int64_t comp_begin, std::int64_t comp_end, double dt, std::int64_t B);
+using BlockFnF32 = void (*)(float** arrays, std::int64_t comp_begin, std::int64_t comp_end, float dt, std::int64_t B);
 
 struct KernelBinding {
   std::vector<std::string> arrays;  // names of the pointer-table entries
   std::vector<void*> groups;        // one function per kernel group
   std::vector<void*> synapses;      // one function per synapse kernel (same signature)
+  std::vector<void*> blocks;        // networks: one block function per group (required with synapses)
   bool float32 = false;
 };
 

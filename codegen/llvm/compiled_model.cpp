@@ -50,13 +50,14 @@ std::shared_ptr<CodeEntry> compile_kernel(const ir::KernelIR& kernel, bool float
   std::lock_guard lock(g_cache_mutex);
   if (auto it = cache().find(key); it != cache().end()) return it->second;
   auto t0 = std::chrono::steady_clock::now();
-  llvm_backend::EmittedKernel emitted = llvm_backend::emit_kernel(kernel, float32);
+  llvm_backend::EmittedKernel emitted = llvm_backend::emit_kernel(kernel, float32, true);
   auto entry = std::make_shared<CodeEntry>();
   entry->binding.arrays = emitted.arrays;
   entry->binding.float32 = float32;
   entry->code = llvm_backend::Jit::instance().compile(std::move(emitted.module), std::move(emitted.context), false);
   for (const auto& f : emitted.group_functions) entry->binding.groups.push_back(entry->code->lookup(f));
   for (const auto& f : emitted.synapse_functions) entry->binding.synapses.push_back(entry->code->lookup(f));
+  for (const auto& f : emitted.block_functions) entry->binding.blocks.push_back(entry->code->lookup(f));
   entry->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   ++g_compilations;
   cache()[key] = entry;
@@ -107,7 +108,7 @@ std::string CompiledModel::source(Stage stage) const {
   if (stage == Stage::LlvmIr || stage == Stage::LlvmIrOptimized || stage == Stage::Assembly) {
     CodeEntry& entry = *impl_->code;
     std::call_once(entry.text_once, [&] {
-      llvm_backend::EmittedKernel emitted = llvm_backend::emit_kernel(impl_->pipeline.kernel, impl_->options.float32);
+      llvm_backend::EmittedKernel emitted = llvm_backend::emit_kernel(impl_->pipeline.kernel, impl_->options.float32, true);
       entry.text = llvm_backend::Jit::instance().compile(std::move(emitted.module), std::move(emitted.context), true);
     });
   }

@@ -1,6 +1,7 @@
 #include "codegen/llvm/emit_kernel.h"
 
 #include <algorithm>
+#include <map>
 #include <unordered_map>
 
 #include <llvm/IR/IRBuilder.h>
@@ -10,6 +11,7 @@
 #include <llvm/IR/Verifier.h>
 #include <llvm/Support/raw_ostream.h>
 
+#include "codegen/llvm/emit_block.h"
 #include "codegen/llvm/vector_exp.h"
 #include "ir/error.h"
 
@@ -31,11 +33,17 @@ class GroupEmitter {
   }
 
   // A synapse type's kernel: the same elementwise loop, over synapses (x lanes) instead of
-  // compartments; its inputs and outputs are per-synapse arrays.
-  std::string emit(const ir::SynapseKernel& k, std::size_t index) {
+  // compartments; its inputs and outputs are per-synapse arrays. Gathered: the pre and post
+  // voltages are read from v through the type's flat index arrays instead.
+  std::string emit(const ir::SynapseKernel& k, std::size_t index, bool gathered) {
     std::vector<std::pair<std::string, ir::Expr>> outputs;
     for (const auto& o : k.outputs) outputs.emplace_back(o.name, o.expr);
-    return emit_elementwise("synapse_" + std::to_string(index), k.new_states, std::move(outputs));
+    if (!gathered) return emit_elementwise("synapse_" + std::to_string(index), k.new_states, std::move(outputs));
+    gathers_ = {{ir::synapse_array(ir::kSynapseVPre, k.type), ir::synapse_array(ir::kSynapsePreIndex, k.type)},
+                {ir::synapse_array(ir::kSynapseVPost, k.type), ir::synapse_array(ir::kSynapsePostIndex, k.type)}};
+    std::string name = emit_elementwise("synapse_gathered_" + std::to_string(index), k.new_states, std::move(outputs));
+    gathers_.clear();
+    return name;
   }
 
   // The reverse step of a group (gradients): the same loop; its cotangent arrays are read
@@ -66,7 +74,10 @@ class GroupEmitter {
       if (std::find(used.begin(), used.end(), name) == used.end()) used.push_back(name);
     };
     for (const ir::Node* n : order) {
-      if (n->op == ir::Op::Param || (n->op == ir::Op::State && !updated.count(n->name))) use(n->name);
+      if (n->op == ir::Op::Param || (n->op == ir::Op::State && !updated.count(n->name))) {
+        if (auto g = gathers_.find(n->name); g != gathers_.end()) use(g->second), use(kVoltage);
+        else use(n->name);
+      }
       if (n->op == ir::Op::Voltage) use(kVoltage);
     }
     for (const auto& o : outputs) use(o.first);
@@ -98,7 +109,13 @@ class GroupEmitter {
     auto arg_of = [&](const std::string& name) {
       return body->getArg(static_cast<unsigned>(std::find(used.begin(), used.end(), name) - used.begin()));
     };
-    auto load = [&](const std::string& name) { return b.CreateLoad(t_, b.CreateGEP(t_, arg_of(name), i), name); };
+    auto load = [&](const std::string& name) -> llvm::Value* {
+      if (auto g = gathers_.find(name); g != gathers_.end()) {
+        llvm::Value* at = b.CreateLoad(i64, b.CreateGEP(i64, arg_of(g->second), i), g->second);
+        return b.CreateLoad(t_, b.CreateGEP(t_, arg_of(kVoltage), at), name);
+      }
+      return b.CreateLoad(t_, b.CreateGEP(t_, arg_of(name), i), name);
+    };
 
     // Emitted level by level (a node's level: the longest path to it from the loads), with
     // the exps of a level interleaved stage by stage: independent chains, such as the gates
@@ -217,18 +234,27 @@ class GroupEmitter {
   llvm::LLVMContext& ctx_;
   llvm::Type* t_;
   std::vector<std::string>& arrays_;
+  // While emitting a gathered synapse kernel: input array -> the index array that replaces it.
+  std::map<std::string, std::string> gathers_;
 };
 
 }  // namespace
 
-EmittedKernel emit_kernel(const ir::KernelIR& kernel, bool float32) {
+EmittedKernel emit_kernel(const ir::KernelIR& kernel, bool float32, bool block_functions) {
   EmittedKernel out;
   out.context = std::make_unique<llvm::LLVMContext>();
   out.module = std::make_unique<llvm::Module>("ranvier_kernel", *out.context);
   llvm::Type* t = float32 ? llvm::Type::getFloatTy(*out.context) : llvm::Type::getDoubleTy(*out.context);
   GroupEmitter emitter(*out.module, t, out.arrays);
   for (std::size_t g = 0; g < kernel.groups.size(); ++g) out.group_functions.push_back(emitter.emit(kernel.groups[g], g));
-  for (std::size_t s = 0; s < kernel.synapses.size(); ++s) out.synapse_functions.push_back(emitter.emit(kernel.synapses[s], s));
+  for (std::size_t s = 0; s < kernel.synapses.size(); ++s) out.synapse_functions.push_back(emitter.emit(kernel.synapses[s], s, false));
+  if (block_functions && !kernel.synapses.empty()) {
+    std::vector<BlockSynapses> synapses;
+    for (std::size_t s = 0; s < kernel.synapses.size(); ++s)
+      synapses.push_back({kernel.synapses[s].type, emitter.emit(kernel.synapses[s], s, true)});
+    for (std::size_t g = 0; g < kernel.groups.size(); ++g)
+      out.block_functions.push_back(emit_block_function(*out.module, t, out.arrays, g, out.group_functions[g], synapses));
+  }
   for (std::size_t g = 0; g < kernel.adjoints.size(); ++g)
     out.adjoint_functions.push_back(emitter.emit(kernel.adjoints[g], "adjoint_" + std::to_string(g)));
   for (std::size_t g = 0; g < kernel.synapse_adjoints.size(); ++g)

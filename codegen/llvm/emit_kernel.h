@@ -30,8 +30,11 @@ struct EmittedKernel {
   std::vector<std::string> synapse_functions;  // one per KernelIR synapse kernel (same signature)
   std::vector<std::string> adjoint_functions;  // one per KernelIR adjoint group (same signature)
   std::vector<std::string> synapse_adjoint_functions;  // one per KernelIR synapse adjoint
+  std::vector<std::string> block_functions;  // per group, with block_functions and synapses (emit_block.h)
 };
 
-EmittedKernel emit_kernel(const ir::KernelIR& kernel, bool float32);
+// block_functions: also emit, when the kernel has synapses, one block function per group
+// that runs the synapses onto the group's compartments, their sums and the group's body.
+EmittedKernel emit_kernel(const ir::KernelIR& kernel, bool float32, bool block_functions = false);
 
 }  // namespace ranvier::llvm_backend
