@@ -1,8 +1,11 @@
 #pragma once
 // The time loop for compiled kernels: B simulations of one model at once, in node-major,
-// batch-innermost buffers (index = node * B + lane), split across threads by lanes. The
-// mechanism kernels come from a backend as function pointers; externals, clamps, the tree
-// solve and recordings run here, in the same operation order as the reference interpreter.
+// batch-innermost buffers (index = node * B + lane), split across threads by lanes (or, for
+// one simulation of a network, by cells). The mechanism kernels come from a backend as
+// function pointers; externals, clamps, the tree solve and recordings run here, in the same
+// operation order as the reference interpreter. Each thread runs its cells in blocks: the
+// kernels of a block (for networks, its block functions: synapses onto it, their sums, the
+// channels) and then the block's tree solve.
 #include <cstdint>
 #include <string>
 #include <vector>
