@@ -49,13 +49,19 @@ std::string emit_block_function(llvm::Module& module, llvm::Type* t, std::vector
   llvm::Value* cst_out = array(ir::kSynapseConstantSum);
   llvm::Value* zero = llvm::ConstantFP::get(t, 0.0);
   auto* one = llvm::ConstantInt::get(i64, 1);
-  llvm::BasicBlock* pre = b.GetInsertBlock();
-  auto* x_loop = llvm::BasicBlock::Create(ctx, "x", fn);
+  // Opens a loop over [begin, end) that is skipped, to `exit`, when empty: its counter.
+  auto open_loop = [&](const char* label, llvm::Value* begin, llvm::Value* end, llvm::BasicBlock* exit) {
+    llvm::BasicBlock* from = b.GetInsertBlock();
+    auto* body = llvm::BasicBlock::Create(ctx, label, fn);
+    b.CreateCondBr(b.CreateICmpSLT(begin, end), body, exit);
+    b.SetInsertPoint(body);
+    llvm::PHINode* counter = b.CreatePHI(i64, 2, label);
+    counter->addIncoming(begin, from);
+    return counter;
+  };
   auto* sums_done = llvm::BasicBlock::Create(ctx, "sums.done", fn);
-  b.CreateCondBr(b.CreateICmpSLT(comp_begin, comp_end), x_loop, sums_done);
-  b.SetInsertPoint(x_loop);
-  llvm::PHINode* x = b.CreatePHI(i64, 2, "x");
-  x->addIncoming(comp_begin, pre);
+  llvm::PHINode* x = open_loop("x", comp_begin, comp_end, sums_done);
+  llvm::BasicBlock* x_loop = b.GetInsertBlock();
   llvm::Value* x_next = b.CreateAdd(x, one, "x.next");
   auto* l_loop = llvm::BasicBlock::Create(ctx, "lane", fn);
   b.CreateBr(l_loop);
@@ -67,14 +73,11 @@ std::string emit_block_function(llvm::Module& module, llvm::Type* t, std::vector
     llvm::Value* k_begin = load_i64(begins[s], x);
     llvm::Value* k_end = load_i64(begins[s], x_next);
     llvm::BasicBlock* before = b.GetInsertBlock();
-    auto* k_loop = llvm::BasicBlock::Create(ctx, "k", fn);
     auto* k_done = llvm::BasicBlock::Create(ctx, "k.done", fn);
-    b.CreateCondBr(b.CreateICmpSLT(k_begin, k_end), k_loop, k_done);
-    b.SetInsertPoint(k_loop);
-    llvm::PHINode* k = b.CreatePHI(i64, 2, "k");
+    llvm::PHINode* k = open_loop("k", k_begin, k_end, k_done);
+    llvm::BasicBlock* k_loop = b.GetInsertBlock();
     llvm::PHINode* type_lin = b.CreatePHI(t, 2, "type.lin");
     llvm::PHINode* type_cst = b.CreatePHI(t, 2, "type.cst");
-    k->addIncoming(k_begin, before);
     type_lin->addIncoming(zero, before);
     type_cst->addIncoming(zero, before);
     llvm::Value* j = b.CreateAdd(b.CreateMul(k, lanes), lane);
