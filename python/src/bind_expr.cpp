@@ -27,6 +27,8 @@ Expr int_pow(Expr x, long long n) {
   return ir::ipow(x, static_cast<int>(n));
 }
 
+}  // namespace
+
 std::vector<std::pair<std::string, double>> from_named(const std::vector<NamedValue>& v) {
   std::vector<std::pair<std::string, double>> out;
   for (const auto& x : v) out.emplace_back(x.name, x.value);
@@ -51,7 +53,6 @@ std::vector<NamedExpr> to_named_expr(const std::vector<std::pair<std::string, Ex
   return out;
 }
 
-}  // namespace
 
 void bind_expr(nb::module_& m) {
   nb::class_<Expr> expr(m, "Expr",

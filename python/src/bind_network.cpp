@@ -6,6 +6,7 @@
 #include <vector>
 
 #include <nanobind/stl/optional.h>
+#include <nanobind/stl/pair.h>
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/tuple.h>
 #include <nanobind/stl/vector.h>
@@ -14,22 +15,26 @@
 #include "frontend/connect.h"
 #include "frontend/network.h"
 #include "frontend/synapses/builtin.h"
+#include "ir/synapse.h"
 
 namespace ranvier::python {
 
 void bind_network(nb::module_& m) {
+  // Python synapses (ranvier.synapses.Synapse subclasses) are traced into these, like channels.
   nb::class_<SynapseType>(m, "SynapseType", "A synapse type in the expression DSL (params, states, update, current in nA).")
-      .def_ro("name", &SynapseType::name)
-      .def_prop_ro("params", [](const SynapseType& t) {
-        std::vector<std::tuple<std::string, double>> out;
-        for (const auto& p : t.params) out.emplace_back(p.name, p.value);
-        return out;
-      })
-      .def_prop_ro("states", [](const SynapseType& t) {
-        std::vector<std::tuple<std::string, double>> out;
-        for (const auto& s : t.states) out.emplace_back(s.name, s.value);
-        return out;
-      });
+      .def(nb::init<>())
+      .def_rw("name", &SynapseType::name)
+      .def_prop_rw("params", [](const SynapseType& t) { return from_named(t.params); },
+                   [](SynapseType& t, const std::vector<std::pair<std::string, double>>& v) { t.params = to_named(v); })
+      .def_prop_rw("states", [](const SynapseType& t) { return from_named(t.states); },
+                   [](SynapseType& t, const std::vector<std::pair<std::string, double>>& v) { t.states = to_named(v); })
+      .def_prop_rw("update", [](const SynapseType& t) { return from_named_expr(t.update); },
+                   [](SynapseType& t, const std::vector<std::pair<std::string, ir::Expr>>& v) { t.update = to_named_expr(v); })
+      .def_rw("current", &SynapseType::current)
+      .def("validate", &SynapseType::validate)
+      .def("__repr__", [](const SynapseType& t) { return "<SynapseType " + t.name + ">"; });
+  m.def("v_pre", &ir::v_pre, "The presynaptic voltage leaf (mV, before the step) of a synapse's expressions.");
+  m.def("v_post", &ir::v_post, "The postsynaptic voltage leaf (mV, before the step) of a synapse's expressions.");
   m.def("synapse_by_name", &synapses::by_name, nb::arg("name"));
   m.def("builtin_synapse_names", &synapses::builtin_names);
 

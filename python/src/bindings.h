@@ -1,11 +1,14 @@
 #pragma once
 // Shared declarations of the nanobind module ranvier._core (one file per area).
 #include <cstddef>
+#include <string>
 #include <utility>
 #include <vector>
 
 #include <nanobind/nanobind.h>
 #include <nanobind/ndarray.h>
+
+#include "ir/mechanism.h"
 
 namespace ranvier::python {
 
@@ -23,6 +26,13 @@ using Array1D = nb::ndarray<const double, nb::ndim<1>, nb::c_contig, nb::device:
 using IntArray1D = nb::ndarray<const long long, nb::ndim<1>, nb::c_contig, nb::device::cpu>;
 
 inline std::vector<double> to_vector(const Array1D& a) { return std::vector<double>(a.data(), a.data() + a.shape(0)); }
+
+// Named values and expressions (mechanism and synapse definitions) as Python lists of pairs.
+std::vector<std::pair<std::string, double>> from_named(const std::vector<ir::NamedValue>& v);
+std::vector<ir::NamedValue> to_named(const std::vector<std::pair<std::string, double>>& v);
+std::vector<std::pair<std::string, ir::Expr>> from_named_expr(const std::vector<ir::NamedExpr>& v);
+// Fails on an undefined expression, naming its entry.
+std::vector<ir::NamedExpr> to_named_expr(const std::vector<std::pair<std::string, ir::Expr>>& v);
 
 void bind_expr(nb::module_& m);
 void bind_module(nb::module_& m);

@@ -9,6 +9,7 @@ import pytest
 import ranvier as jx
 from conftest import ROOT, read_csv
 from ranvier.connect import connect, connectivity_matrix_connect, fully_connect, sparse_connect
+from ranvier.solver_gate import save_exp
 from ranvier.synapses import IonotropicSynapse, TanhConductanceSynapse, TanhRateSynapse
 
 TOL = 1e-8
@@ -150,3 +151,80 @@ def test_network_api():
     net.TanhRateSynapse.record("i_TanhRateSynapse", verbose=False)
     recs = jx.integrate(net, t_max=2.0)
     assert recs.shape == (5, 81)
+
+
+class PyIonotropic(jx.synapses.Synapse):
+    """Jaxley's IonotropicSynapse (jaxley/synapses/ionotropic.py) written as a user synapse."""
+
+    def __init__(self, name=None):
+        super().__init__(name)
+        prefix = self._name
+        self.synapse_params = {f"{prefix}_gS": 1e-4, f"{prefix}_e_syn": 0.0, f"{prefix}_k_minus": 0.025,
+                               f"{prefix}_v_th": -35.0, f"{prefix}_delta": 10.0}
+        self.synapse_states = {f"{prefix}_s": 0.2}
+
+    def update_states(self, states, delta_t, pre_voltage, post_voltage, params):
+        prefix = self._name
+        s_inf = 1.0 / (1.0 + save_exp((params[f"{prefix}_v_th"] - pre_voltage) / params[f"{prefix}_delta"]))
+        tau_s = (1.0 - s_inf) / params[f"{prefix}_k_minus"]
+        exp_term = save_exp(-1.0 / tau_s * delta_t)
+        return {f"{prefix}_s": states[f"{prefix}_s"] * exp_term + s_inf * (1.0 - exp_term)}
+
+    def compute_current(self, states, pre_voltage, post_voltage, params):
+        prefix = self._name
+        return params[f"{prefix}_gS"] * states[f"{prefix}_s"] * (post_voltage - params[f"{prefix}_e_syn"])
+
+
+def _three_cell_network(synapse):
+    cell = jx.Cell(jx.Branch(jx.Compartment(), ncomp=2), parents=[-1, 0, 0])
+    cell.insert(jx.channels.HH())
+    net = jx.Network([cell for _ in range(3)])
+    connect(net.cell(0).branch(0).comp(0), net.cell(1).branch(2).comp(1), synapse)
+    connect(net.cell(1).branch(0).comp(0), net.cell(2).branch(1).comp(0), synapse)
+    connect(net.cell(2).branch(0).comp(0), net.cell(1).branch(2).comp(1), synapse)
+    name = synapse.name
+    getattr(net, name).set(f"{name}_gS", 0.02)
+    getattr(net, name).edge(1).set(f"{name}_k_minus", 0.05)
+    net.cell(0).branch(0).comp(0).stimulate(jx.step_current(1.0, 3.0, 0.3, 0.025, 20.0))
+    net.cell("all").branch(0).comp(0).record("v", verbose=False)
+    getattr(net, name).record(f"{name}_s", verbose=False)
+    getattr(net, name).record(f"i_{name}", verbose=False)
+    return net
+
+
+@pytest.mark.parametrize("backend", ["interpreter", "jit"])
+def test_python_synapse_equals_the_builtin(backend):
+    """A synapse written in Python with Jaxley's structure (under another name) is traced into
+    the same expressions as the built-in IonotropicSynapse: equal traces, synapse states and
+    currents included, through set, edge(i).set and record."""
+    ref = jx.integrate(_three_cell_network(IonotropicSynapse()), t_max=20.0, backend=backend)
+    mine = jx.integrate(_three_cell_network(PyIonotropic("MySynapse")), t_max=20.0, backend=backend)
+    assert ref.shape == mine.shape == (9, 801)
+    assert np.max(ref[:3]) > 0.0  # the synapses make cells 1 and 2 spike, so they are exercised
+    np.testing.assert_array_equal(mine, ref)
+
+
+def test_python_synapse_errors_name_the_synapse_and_the_key():
+    class Undeclared(PyIonotropic):
+        def compute_current(self, states, pre_voltage, post_voltage, params):
+            return params["Undeclared_gmax"] * (post_voltage - 0.0)
+
+    class WritesAParameter(PyIonotropic):
+        def update_states(self, states, delta_t, pre_voltage, post_voltage, params):
+            return {"WritesAParameter_gS": 1.0}
+
+    net = _three_cell_network(IonotropicSynapse())
+    with pytest.raises(KeyError, match="synapse 'Undeclared' reads parameter 'Undeclared_gmax'"):
+        connect(net.cell(0), net.cell(1), Undeclared())
+    with pytest.raises(NotImplementedError, match="updates 'WritesAParameter_gS'"):
+        connect(net.cell(0), net.cell(1), WritesAParameter())
+    with pytest.raises(ValueError, match="synapse 'Empty' declares no synapse_params"):
+        connect(net.cell(0), net.cell(1), jx.synapses.Synapse("Empty"))
+
+    class NoUpdate(jx.synapses.Synapse):
+        def __init__(self):
+            super().__init__()
+            self.synapse_params = {"NoUpdate_gS": 1e-3}
+
+    with pytest.raises(NotImplementedError, match="synapse 'NoUpdate' does not implement update_states"):
+        connect(net.cell(0), net.cell(1), NoUpdate())

@@ -70,22 +70,23 @@ class Channel:
 
 
 class _Leaves(dict):
-    """The ``states`` / ``params`` dict a traced channel sees: name -> leaf expression."""
+    """The ``states`` / ``params`` dict a traced channel (or synapse) sees: name -> leaf."""
 
-    def __init__(self, leaves, kind, channel):
+    def __init__(self, leaves, kind, owner, owner_kind="channel"):
         super().__init__(leaves)
-        self._kind, self._channel = kind, channel
+        self._kind, self._owner, self._owner_kind = kind, owner, owner_kind
 
     def __missing__(self, key):
+        what = f"{self._owner_kind} '{self._owner}'"
+        declared = f"{self._owner_kind}_params and {self._owner_kind}_states"
         if self._kind == "parameter" and key in ("radius", "length", "axial_resistivity", "capacitance", "area"):
             raise NotImplementedError(
-                f"channel '{self._channel}' reads '{key}': Ranvier's mechanisms can read only their own parameters "
-                "and states (declare it in channel_params if it is a channel parameter)"
+                f"{what} reads '{key}': Ranvier's {self._owner_kind}s can read only their own parameters "
+                f"and states (declare it in {self._owner_kind}_params if it is one of its parameters)"
             )
         raise KeyError(
-            f"channel '{self._channel}' reads {self._kind} '{key}', which it does not declare "
-            f"(its {self._kind}s: {', '.join(self.keys()) or 'none'}); a mechanism can read only its own "
-            "channel_params and channel_states"
+            f"{what} reads {self._kind} '{key}', which it does not declare "
+            f"(its {self._kind}s: {', '.join(self.keys()) or 'none'}); it can read only its own {declared}"
         )
 
 
