@@ -9,7 +9,7 @@ built-ins. Pass an instance to ``ranvier.connect`` and friends.
 from typing import Optional
 
 from . import _core
-from .channels.channel import _as_expr, _Leaves
+from .channels.channel import _as_expr, _define, _Leaves
 
 
 class Synapse:
@@ -72,12 +72,8 @@ def trace(synapse) -> "_core.SynapseType":
                 "its own states"
             )
         update.append((k, _as_expr(x, f"{name}.update_states['{k}']")))
-    t = _core.SynapseType()
-    t.name = name
-    t.params = [(k, float(x)) for k, x in params.items()]
-    t.states = [(k, float(x)) for k, x in states.items()]
-    t.update = update
-    t.current = _as_expr(synapse.compute_current(S, pre, post, P), f"{name}.compute_current")
+    current = _as_expr(synapse.compute_current(S, pre, post, P), f"{name}.compute_current")
+    t = _define(_core.SynapseType(), name, params, states, update, current)
     t.validate()
     return t
 

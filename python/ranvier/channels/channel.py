@@ -101,6 +101,16 @@ def _as_expr(x, what: str) -> Expr:
     )
 
 
+def _define(definition, name, params, states, update, current):
+    """Fills a Mechanism or SynapseType with a traced definition."""
+    definition.name = name
+    definition.params = [(k, float(x)) for k, x in params.items()]
+    definition.states = [(k, float(x)) for k, x in states.items()]
+    definition.update = update
+    definition.current = current
+    return definition
+
+
 def _builtin_for(channel):
     """A C++ built-in for Ranvier's and Jaxley's own built-in channel classes."""
     from .builtin import BuiltinChannel
@@ -152,12 +162,7 @@ def trace(channel) -> "_core.Mechanism":
                 raise NotImplementedError(f"channel '{name}'.init_state sets '{k}', which is not one of its states")
             init.append((k, _as_expr(x, f"{name}.init_state['{k}']")))
 
-    mech = _core.Mechanism()
-    mech.name = name
-    mech.params = [(k, float(x)) for k, x in params.items()]
-    mech.states = [(k, float(x)) for k, x in states.items()]
-    mech.update = update
-    mech.current = current
+    mech = _define(_core.Mechanism(), name, params, states, update, current)
     mech.current_name = channel.current_name
     mech.init = init
     mech.validate()
