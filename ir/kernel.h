@@ -34,8 +34,9 @@ struct KernelGroup {
 
 // A synapse type's step, elementwise over its synapses (networks). Leaves: the type's params
 // and states (per-synapse arrays), dt, and per-synapse gathered inputs named
-// "<input>@<type>" (kSynapseVPre, kSynapseVPost, kSynapseAreaPost), which the runtime fills
-// from the voltages and areas of each synapse's compartments before the call.
+// "<input>@<type>" (kSynapseVPre, kSynapseVPost, kSynapseAreaPost): per-synapse copies of
+// the voltages and areas of each synapse's compartments, which the runtime fills (the
+// compiled forward step's block functions read the voltages through index arrays instead).
 inline constexpr const char* kSynapseVPre = "__v_pre";          // mV
 inline constexpr const char* kSynapseVPost = "__v_post";        // mV
 inline constexpr const char* kSynapseAreaPost = "__area_post";  // um^2

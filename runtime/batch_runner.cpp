@@ -110,7 +110,6 @@ class Chunk {
     // index of each stored synapse-lane's pre and post compartment, and where the synapses
     // onto each compartment begin in stored order.
     std::map<std::string, std::vector<std::int64_t>> index_arrays;
-    std::vector<std::string> ungathered;  // per-synapse voltage copies no kernel called here reads
     for (std::size_t gi = 0; gi < n_types; ++gi) {
       const ir::SynapseGroup& grp = model_.synapses[gi];
       const std::string& type = grp.type.name;
@@ -122,8 +121,6 @@ class Chunk {
       begin.assign(static_cast<std::size_t>(nc) + 1, 0);
       for (int e = 0; e < grp.size(); ++e) ++begin[static_cast<std::size_t>(grp.post[e]) + 1];
       for (int i = 0; i < nc; ++i) begin[i + 1] += begin[i];
-      ungathered.push_back(ir::synapse_array(ir::kSynapseVPre, type));
-      ungathered.push_back(ir::synapse_array(ir::kSynapseVPost, type));
     }
     auto& i_ext = node_array(ir::kExternalCurrent, nc);
     auto& vt = node_array("__voltage_term", nc);
@@ -132,7 +129,6 @@ class Chunk {
     for (const auto& name : binding_.arrays) {
       if (auto it = buf.find(name); it != buf.end()) table.push_back(it->second.data());
       else if (auto ix = index_arrays.find(name); ix != index_arrays.end()) table.push_back(reinterpret_cast<T*>(ix->second.data()));
-      else if (std::find(ungathered.begin(), ungathered.end(), name) != ungathered.end()) table.push_back(nullptr);
       else fail("compiled kernel reads '{}', which the model does not define", name);
     }
     if (n_types > 0 && binding_.blocks.size() != kernel_.groups.size())

@@ -28,7 +28,6 @@ using BlockFnF32 = void (*)(float** arrays, std::int64_t comp_begin, std::int64_
 struct KernelBinding {
   std::vector<std::string> arrays;  // names of the pointer-table entries
   std::vector<void*> groups;        // one function per kernel group
-  std::vector<void*> synapses;      // one function per synapse kernel (same signature)
   std::vector<void*> blocks;        // networks: one block function per group (required with synapses)
   bool float32 = false;
 };

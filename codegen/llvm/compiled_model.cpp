@@ -56,7 +56,6 @@ std::shared_ptr<CodeEntry> compile_kernel(const ir::KernelIR& kernel, bool float
   entry->binding.float32 = float32;
   entry->code = llvm_backend::Jit::instance().compile(std::move(emitted.module), std::move(emitted.context), false);
   for (const auto& f : emitted.group_functions) entry->binding.groups.push_back(entry->code->lookup(f));
-  for (const auto& f : emitted.synapse_functions) entry->binding.synapses.push_back(entry->code->lookup(f));
   for (const auto& f : emitted.block_functions) entry->binding.blocks.push_back(entry->code->lookup(f));
   entry->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   ++g_compilations;

@@ -247,7 +247,10 @@ EmittedKernel emit_kernel(const ir::KernelIR& kernel, bool float32, bool block_f
   llvm::Type* t = float32 ? llvm::Type::getFloatTy(*out.context) : llvm::Type::getDoubleTy(*out.context);
   GroupEmitter emitter(*out.module, t, out.arrays);
   for (std::size_t g = 0; g < kernel.groups.size(); ++g) out.group_functions.push_back(emitter.emit(kernel.groups[g], g));
-  for (std::size_t s = 0; s < kernel.synapses.size(); ++s) out.synapse_functions.push_back(emitter.emit(kernel.synapses[s], s, false));
+  // Synapse kernels: called alone (the adjoint's runtime fills their voltage inputs), or,
+  // with block functions, only from those (gathering the voltages themselves).
+  if (!block_functions)
+    for (std::size_t s = 0; s < kernel.synapses.size(); ++s) out.synapse_functions.push_back(emitter.emit(kernel.synapses[s], s, false));
   if (block_functions && !kernel.synapses.empty()) {
     std::vector<BlockSynapses> synapses;
     for (std::size_t s = 0; s < kernel.synapses.size(); ++s)

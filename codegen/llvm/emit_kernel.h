@@ -27,14 +27,15 @@ struct EmittedKernel {
   std::unique_ptr<llvm::Module> module;
   std::vector<std::string> arrays;           // the pointer table's entries, by name
   std::vector<std::string> group_functions;  // one per KernelIR group
-  std::vector<std::string> synapse_functions;  // one per KernelIR synapse kernel (same signature)
+  std::vector<std::string> synapse_functions;  // one per KernelIR synapse kernel (same signature), without block_functions
   std::vector<std::string> adjoint_functions;  // one per KernelIR adjoint group (same signature)
   std::vector<std::string> synapse_adjoint_functions;  // one per KernelIR synapse adjoint
   std::vector<std::string> block_functions;  // per group, with block_functions and synapses (emit_block.h)
 };
 
-// block_functions: also emit, when the kernel has synapses, one block function per group
-// that runs the synapses onto the group's compartments, their sums and the group's body.
+// block_functions: when the kernel has synapses, emit one block function per group that runs
+// the synapses onto the group's compartments, their sums and the group's body, instead of
+// synapse functions of their own.
 EmittedKernel emit_kernel(const ir::KernelIR& kernel, bool float32, bool block_functions = false);
 
 }  // namespace ranvier::llvm_backend
