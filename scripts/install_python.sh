@@ -3,6 +3,7 @@
 # compatibility tests) into the virtual environment build/venv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/ccache_env.sh
 [ -x build/venv/bin/python ] || python3 -m venv build/venv
 py=build/venv/bin/python
 $py -m pip install -q --upgrade pip
