@@ -11,6 +11,7 @@
 #include <fmt/ranges.h>
 
 #include "ir/error.h"
+#include "ir/memory.h"
 #include "ir/evaluate.h"
 
 namespace ranvier {
@@ -145,10 +146,46 @@ const View& View::set(const std::string& key, double value) const {
   return *this;
 }
 
+namespace {
+
+// Same names, same equations (expressions are hash-consed: == is structural); the default
+// values may differ (a second instance with other defaults writes them at its view, as Jaxley's
+// insert does).
+bool same_structure(const Mechanism& a, const Mechanism& b) {
+  auto names = [](const std::vector<NamedValue>& v) {
+    std::vector<std::string> out;
+    for (const auto& x : v) out.push_back(x.name);
+    return out;
+  };
+  auto same_exprs = [](const std::vector<NamedExpr>& x, const std::vector<NamedExpr>& y) {
+    if (x.size() != y.size()) return false;
+    for (std::size_t i = 0; i < x.size(); ++i)
+      if (x[i].name != y[i].name || !(x[i].expr == y[i].expr)) return false;
+    return true;
+  };
+  return names(a.params) == names(b.params) && names(a.states) == names(b.states) && same_exprs(a.update, b.update) &&
+         a.current == b.current && a.current_name == b.current_name && same_exprs(a.init, b.init);
+}
+
+void check_defaults_finite(const Mechanism& mechanism) {
+  for (const auto* list : {&mechanism.params, &mechanism.states})
+    for (const auto& x : *list)
+      if (!std::isfinite(x.value))
+        fail("insert '{}': the default of {} '{}' is {}; it must be finite", mechanism.name, list == &mechanism.params ? "parameter" : "state",
+             x.name, x.value);
+}
+
+}  // namespace
+
 const View& View::insert(const Mechanism& mechanism) const {
   mechanism.validate();
+  check_defaults_finite(mechanism);
   Module& m = *module_;
   auto it = std::find_if(m.mechanisms_.begin(), m.mechanisms_.end(), [&](const Mechanism& x) { return x.name == mechanism.name; });
+  if (it != m.mechanisms_.end() && !same_structure(*it, mechanism))
+    fail("insert: a different mechanism named '{}' is already inserted in this module (its parameters, states or equations "
+         "differ); give the new one another name",
+         mechanism.name);
   std::size_t idx;
   if (it == m.mechanisms_.end()) {
     for (const auto& g : m.groups_)
@@ -161,7 +198,7 @@ const View& View::insert(const Mechanism& mechanism) const {
   } else {
     idx = static_cast<std::size_t>(it - m.mechanisms_.begin());
   }
-  const Mechanism& mech = m.mechanisms_[idx];
+  const Mechanism& mech = mechanism;  // this instance's defaults (the structure is the stored one's)
   for (int c : comps_) m.mechanism_at_[idx][c] = 1;
   for (const auto& p : mech.params) {
     auto& column = m.column_or_create(p.name);
@@ -208,8 +245,18 @@ const View& View::clamp(const std::string& state, const std::vector<std::vector<
 const View& View::record(const std::string& state) const {
   Module& m = *module_;
   const bool is_current = std::find(m.current_names_.begin(), m.current_names_.end(), state) != m.current_names_.end();
-  if (!is_current)
-    for (int c : comps_) m.check_state_at(state, c, "record");
+  for (int c : comps_) {
+    if (!is_current) {
+      m.check_state_at(state, c, "record");
+      continue;
+    }
+    // A current where no mechanism of that current is inserted would record zeros (Jaxley raises).
+    bool present = false;
+    for (std::size_t k = 0; k < m.mechanisms_.size(); ++k)
+      present = present || (m.mechanisms_[k].current_name == state && m.mechanism_at_[k][c]);
+    if (!present)
+      fail_key("record: current '{}' does not exist at compartment {} (no mechanism with that current is inserted there)", state, c);
+  }
   for (int c : comps_) {
     bool dup = std::any_of(m.recordings_.begin(), m.recordings_.end(),
                            [&](const ir::Recording& r) { return r.comp == c && r.state == state; });
@@ -673,8 +720,13 @@ ir::Model Module::lower() const {
 Compartment::Compartment() { init_single_compartment(); }
 
 namespace {
+// Memory a compartment takes while a module is built (its node table row, views, the copies
+// init_tree makes), bytes: generous, so that a module too large to build is refused up front.
+constexpr double kBuildBytesPerCompartment = 4096.0;
+
 std::vector<Compartment> repeat(const Compartment& compartment, int ncomp) {
   if (ncomp < 1) fail("Branch: ncomp must be at least 1, got {}", ncomp);
+  check_memory(kBuildBytesPerCompartment * ncomp, fmt::format("Branch(ncomp={})", ncomp));
   return std::vector<Compartment>(static_cast<std::size_t>(ncomp), compartment);
 }
 }  // namespace
@@ -693,8 +745,10 @@ Branch::Branch(const std::vector<Compartment>& compartments) {
 }
 
 Cell::Cell(const Branch& branch, const std::vector<int>& parents) {
+  if (parents.empty()) fail("Cell: parents must not be empty");
+  check_memory(kBuildBytesPerCompartment * static_cast<double>(parents.size()) * branch.n_comp(),
+               fmt::format("Cell of {} branches of {} compartments", parents.size(), branch.n_comp()));
   std::vector<const Module*> parts(parents.size(), &branch);
-  if (parts.empty()) fail("Cell: parents must not be empty");
   init_tree(parts, parents);
 }
 

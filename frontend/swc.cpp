@@ -413,23 +413,18 @@ std::string group_name_for_type(int type_id) {
   }
 }
 
-Morphology read_swc_text(const std::string& text, const std::string& src, const ReadOptions& opt) {
-  if (opt.ncomp < 1) fail("read_swc('{}'): ncomp must be >= 1, got {}", src, opt.ncomp);
-  if (opt.max_branch_len && (std::isnan(*opt.max_branch_len) || *opt.max_branch_len < 0))
-    fail("read_swc('{}'): max_branch_len must be positive, got {}", src, *opt.max_branch_len);
-  if (opt.min_radius && !(std::isfinite(*opt.min_radius) && *opt.min_radius >= 0))
-    fail("read_swc('{}'): min_radius must be a finite number >= 0, got {}", src, *opt.min_radius);
+namespace {
 
-  // ---- to_swc_graph ------------------------------------------------------------------
-  const std::vector<Row> rows = parse_rows(text, src);
-  if (rows.empty()) fail("SWC file '{}': no samples (the file is empty or only has comments)", src);
-  if (rows.size() == 1)
-    fail("SWC file '{}', line {}: the file has a single sample; Jaxley's read_swc cannot read "
-         "single-sample files",
-         src, rows[0].line);
-
+// ---- to_swc_graph: samples, parent links, edge lengths (min 1e-5) ----------------------
+struct SwcTree {
   SwcGraph g;
   std::unordered_map<long long, int> index;  // label -> node index
+};
+
+SwcTree to_swc_graph(const std::vector<Row>& rows, const std::string& src) {
+  SwcTree t;
+  SwcGraph& g = t.g;
+  std::unordered_map<long long, int>& index = t.index;
   for (const Row& r : rows) {
     const Node n{r.id, r.type, r.x, r.y, r.z, r.r, r.parent, r.line};
     auto it = index.find(r.id);
@@ -478,7 +473,14 @@ Morphology read_swc_text(const std::string& text, const std::string& src, const 
     g.length(p, c) = d >= 1e-5 ? d : 1e-5;
   }
 
-  // ---- _trace_branches ---------------------------------------------------------------
+  return t;
+}
+
+// ---- _trace_branches, first part: a single-point soma becomes a cylinder, somatic
+// branchpoints get zero-length edges. Returns the labels whose first point is ignored.
+std::set<long long> prepare_soma(SwcTree& t, const std::string& src) {
+  SwcGraph& g = t.g;
+  std::unordered_map<long long, int>& index = t.index;
   std::set<long long> soma_ignore;  // labels
   std::vector<long long> soma_labels;
   for (const Node& n : g.nodes)
@@ -529,6 +531,20 @@ Morphology read_swc_text(const std::string& text, const std::string& src, const 
     }
   }
 
+  return soma_ignore;
+}
+
+struct Traced {
+  std::vector<TracedBranch> branches;
+  std::vector<int> types;  // SWC type id per branch
+};
+
+// ---- _trace_branches: DFS from the lowest-numbered tip, a branch ends at a tip, a
+// branching node or a change of type.
+Traced trace_branches(SwcGraph& g, const ReadOptions& opt, const std::string& src) {
+  Traced t;
+  std::vector<TracedBranch>& branches = t.branches;
+  std::vector<int>& types = t.types;
   std::vector<std::vector<int>> sorted_adj = g.adj;
   for (auto& nbs : sorted_adj)
     std::sort(nbs.begin(), nbs.end(), [&](int a, int b) { return g.nodes[a].label < g.nodes[b].label; });
@@ -547,8 +563,6 @@ Morphology read_swc_text(const std::string& text, const std::string& src, const 
       root = static_cast<int>(k);
   if (root < 0) fail("SWC file '{}': the morphology has no tip", src);  // impossible for a tree
 
-  std::vector<TracedBranch> branches;
-  std::vector<int> types;
   TracedBranch current;
   dfs_edges(sorted_adj, root, [&](int i, int j) {
     const int type_i = g.nodes[i].type;
@@ -593,8 +607,14 @@ Morphology read_swc_text(const std::string& text, const std::string& src, const 
   }
   if (branches.empty()) fail("SWC file '{}': no branch could be traced", src);
 
-  if (opt.max_branch_len && *opt.max_branch_len != 0.0) {  // _split_branches
-    const double max_len = *opt.max_branch_len;
+  return t;
+}
+
+// ---- _split_branches: pieces of at most max_branch_len.
+void split_long_branches(SwcGraph& g, Traced& t, double max_len) {
+  std::vector<TracedBranch>& branches = t.branches;
+  std::vector<int>& types = t.types;
+  {
     std::vector<TracedBranch> out;
     std::vector<int> out_types;
     for (std::size_t b = 0; b < branches.size(); ++b) {
@@ -619,9 +639,15 @@ Morphology read_swc_text(const std::string& text, const std::string& src, const 
     branches = std::move(out);
     types = std::move(out_types);
   }
-  for (std::size_t b = 1; b < branches.size(); ++b) g.nodes[branches[b][0].i].bp = true;
+}
 
-  if (!opt.ignore_swc_tracing_interruptions) {
+// ---- _find_swc_tracing_interruptions and the splits at them.
+void split_at_tracing_interruptions(SwcTree& tree, Traced& t, const std::string& src) {
+  SwcGraph& g = tree.g;
+  std::unordered_map<long long, int>& index = tree.index;
+  std::vector<TracedBranch>& branches = t.branches;
+  std::vector<int>& types = t.types;
+  {
     // _find_swc_tracing_interruptions
     std::vector<int> interrupted;
     for (std::size_t n = 0; n < g.nodes.size(); ++n) {
@@ -663,7 +689,13 @@ Morphology read_swc_text(const std::string& text, const std::string& src, const 
     for (int node : interrupted) g.nodes[node].bp = true;
   }
 
-  // ---- build_compartment_graph: geometry of every traced branch ------------------------
+}
+
+// ---- build_compartment_graph: ncomp compartments with frustum geometry per traced branch.
+std::vector<std::vector<CompartmentGeometry>> traced_geometry(SwcGraph& g, const Traced& t, const std::set<long long>& soma_ignore,
+                                                               const ReadOptions& opt, const std::string& src) {
+  const std::vector<TracedBranch>& branches = t.branches;
+  const std::vector<int>& types = t.types;
   const int ncomp = opt.ncomp;
   const std::size_t nb_traced = branches.size();
   std::vector<std::vector<CompartmentGeometry>> traced(nb_traced);
@@ -740,6 +772,15 @@ Morphology read_swc_text(const std::string& text, const std::string& src, const 
     }
   }
 
+  return traced;
+}
+
+// ---- from_graph: the compartment graph, its branchpoints, and the DFS that fixes the final
+// branch and compartment order and the branch parents.
+Morphology assemble_morphology(const SwcGraph& g, const Traced& t, const std::vector<std::vector<CompartmentGeometry>>& traced,
+                               int ncomp, const std::string& src) {
+  const std::vector<TracedBranch>& branches = t.branches;
+  const std::size_t nb_traced = branches.size();
   // ---- compartment graph ---------------------------------------------------------------
   const int C = static_cast<int>(nb_traced) * ncomp;  // compartments, ids 0..C-1 (trace order)
   std::vector<int> bp_nodes;                            // swc node indices, graph order
@@ -824,7 +865,7 @@ Morphology read_swc_text(const std::string& text, const std::string& src, const 
     const int b = branch_of[c];
     if (b < 0 || b >= nbranches)
       fail("SWC file '{}': internal error, compartment order is not branch-major", src);
-    out.branches[b].push_back(traced[c / ncomp][c % ncomp]);
+    out.branches[b].push_back(traced[static_cast<std::size_t>(c / ncomp)][static_cast<std::size_t>(c % ncomp)]);
     if (flip[c]) std::reverse(out.branches[b].back().xyzr.begin(), out.branches[b].back().xyzr.end());
     // inter-branch edges: the comp before a branchpoint is the parent of comps after it.
     const int p = dfs_parent[c];
@@ -834,6 +875,32 @@ Morphology read_swc_text(const std::string& text, const std::string& src, const 
     if (out.parents[b] == -2 || out.branches[b].empty())
       fail("SWC file '{}': internal error, branch {} has no parent or no compartments", src, b);
   return out;
+}
+
+
+}  // namespace
+
+Morphology read_swc_text(const std::string& text, const std::string& src, const ReadOptions& opt) {
+  if (opt.ncomp < 1) fail("read_swc('{}'): ncomp must be >= 1, got {}", src, opt.ncomp);
+  if (opt.max_branch_len && (std::isnan(*opt.max_branch_len) || *opt.max_branch_len < 0))
+    fail("read_swc('{}'): max_branch_len must be positive, got {}", src, *opt.max_branch_len);
+  if (opt.min_radius && !(std::isfinite(*opt.min_radius) && *opt.min_radius >= 0))
+    fail("read_swc('{}'): min_radius must be a finite number >= 0, got {}", src, *opt.min_radius);
+
+  const std::vector<Row> rows = parse_rows(text, src);
+  if (rows.empty()) fail("SWC file '{}': no samples (the file is empty or only has comments)", src);
+  if (rows.size() == 1)
+    fail("SWC file '{}', line {}: the file has a single sample; Jaxley's read_swc cannot read "
+         "single-sample files",
+         src, rows[0].line);
+  SwcTree tree = to_swc_graph(rows, src);
+  const std::set<long long> soma_ignore = prepare_soma(tree, src);
+  Traced t = trace_branches(tree.g, opt, src);
+  if (opt.max_branch_len && *opt.max_branch_len != 0.0) split_long_branches(tree.g, t, *opt.max_branch_len);
+  for (std::size_t b = 1; b < t.branches.size(); ++b) tree.g.nodes[t.branches[b][0].i].bp = true;
+  if (!opt.ignore_swc_tracing_interruptions) split_at_tracing_interruptions(tree, t, src);
+  const auto traced = traced_geometry(tree.g, t, soma_ignore, opt, src);
+  return assemble_morphology(tree.g, t, traced, opt.ncomp, src);
 }
 
 XyzrAttributes attributes_from_xyzr(const std::vector<Point>& xyzr, std::optional<double> min_radius, int ncomp,

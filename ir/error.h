@@ -25,6 +25,13 @@ class NotSupported : public Error {
   using Error::Error;
 };
 
+// A job that would need more memory than allowed (ir/memory.h), or an allocation that failed;
+// the message names what was being allocated. Python maps it to MemoryError.
+class OutOfMemory : public Error {
+ public:
+  using Error::Error;
+};
+
 template <typename... Args>
 [[noreturn]] void fail(fmt::format_string<Args...> f, Args&&... args) {
   throw Error(fmt::format(f, std::forward<Args>(args)...));

@@ -5,7 +5,10 @@
 #include <numeric>
 #include <thread>
 
+#include <fmt/format.h>
+
 #include "ir/error.h"
+#include "ir/memory.h"
 #include "passes/dhs_schedule.h"
 #include "passes/dhs_wavefront.h"
 #include "runtime/cell_partition.h"
@@ -482,6 +485,7 @@ Result BatchResult::lane(int b) const {
 BatchResult run_batch(const ir::Model& model, const ir::KernelIR& kernel, const KernelBinding& binding,
                       const std::vector<Prepared>& lanes, bool return_states, int threads) {
   if (lanes.empty()) fail("integrate: the batch is empty");
+  if (threads < 0) fail("integrate: threads = {} must be 0 (all cores) or positive", threads);
   const Prepared& p0 = lanes[0];
   for (std::size_t b = 1; b < lanes.size(); ++b) {
     if (lanes[b].n_steps != p0.n_steps) fail("batch lane {} has {} steps but lane 0 has {}; all lanes need the same time grid", b, lanes[b].n_steps, p0.n_steps);
@@ -496,7 +500,11 @@ BatchResult run_batch(const ir::Model& model, const ir::KernelIR& kernel, const 
   out.batch = static_cast<int>(lanes.size());
   out.n_recordings = static_cast<int>(model.recordings.size());
   out.n_samples = p0.n_steps + 1;
-  assign_zeros_on_huge_pages(out.data, static_cast<std::size_t>(out.batch) * out.n_recordings * out.n_samples);
+  // The batch's recordings (and their per-lane copies handed to the caller).
+  const std::string what = fmt::format("the recordings of a batch of {} simulations ({} recordings x {} samples each)", out.batch,
+                                       out.n_recordings, out.n_samples);
+  check_memory(2.0 * 8.0 * out.batch * static_cast<double>(out.n_recordings) * out.n_samples, "integrate: " + what);
+  allocating(what, [&] { assign_zeros_on_huge_pages(out.data, static_cast<std::size_t>(out.batch) * out.n_recordings * out.n_samples); });
   if (return_states) out.states.resize(lanes.size());
   // Wavefronts: bit-identical to the model's schedule, with independent neighbours.
   const passes::DhsSchedule schedule = passes::dhs_wavefront(passes::dhs_schedule(model, model.allowed_nodes_per_level));

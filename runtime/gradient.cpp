@@ -14,8 +14,12 @@
 #include <optional>
 #include <thread>
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include "frontend/module.h"
 #include "ir/error.h"
+#include "ir/memory.h"
 #include "runtime/adjoint_step.h"
 #include "runtime/backend.h"
 #include "runtime/buffer_pool.h"
@@ -140,6 +144,23 @@ class GradientEngine {
   }
 
   GradientStats stats() const { return stats_; }
+
+  // Bytes this lane will hold at its peak: the recordings (the result, its copy in Vjp and the
+  // cotangent), the stored states of every checkpoint level plus the one being advanced, and
+  // the step captures of the innermost segment. An estimate made before any of it is allocated.
+  double planned_bytes() const {
+    const double state = static_cast<double>(step_->state_size()), capture = static_cast<double>(step_->capture_doubles());
+    const double T = prepared_.n_steps;
+    double stored = 1.0, captured = 0.0;
+    for (std::size_t l = 0; l < levels_.size(); ++l) stored += std::min<double>(levels_[l], T + 1.0);
+    if (capture > 0) captured = std::min<double>(levels_.back(), T);
+    const double recordings = 3.0 * static_cast<double>(rec_.size()) * (T + 1.0);
+    return 8.0 * (recordings + stored * state + captured * capture);
+  }
+  std::string describe() const {
+    return fmt::format("{} recordings x {} samples, checkpoints {} of {} states each", rec_.size(), prepared_.n_steps + 1,
+                       fmt::join(levels_, " x "), step_->state_size());
+  }
 
   ~GradientEngine() {
     for (auto& x : top_) give_buffer(std::move(x));
@@ -420,10 +441,19 @@ Gradients Vjp::operator()(const std::vector<double>& cotangent) const { return e
 
 GradientStats Vjp::stats() const { return engine_->stats(); }
 
+namespace {
+
+Vjp run_forward(std::shared_ptr<runtime::GradientEngine> engine) {
+  Result r = allocating("the forward pass of vjp (" + engine->describe() + ")", [&] { return engine->forward(); });
+  return Vjp(std::move(r), std::move(engine));
+}
+
+}  // namespace
+
 Vjp vjp(const ir::Model& model, const IntegrateOptions& options) {
   auto engine = std::make_shared<runtime::GradientEngine>(model, options);
-  Result r = engine->forward();
-  return Vjp(std::move(r), std::move(engine));
+  check_memory(engine->planned_bytes(), "vjp (" + engine->describe() + ")");
+  return run_forward(std::move(engine));
 }
 
 Vjp vjp(const Module& module, const IntegrateOptions& options) { return vjp(module.lower(), options); }
@@ -477,8 +507,16 @@ std::vector<GradientStats> BatchVjp::stats() const {
 
 BatchVjp vjp(const ir::Model& model, const std::vector<IntegrateOptions>& lanes, int threads) {
   if (lanes.empty()) fail("vjp: the batch is empty (no IntegrateOptions)");
+  if (threads < 0) fail("vjp: threads = {} must be 0 (all cores) or positive", threads);
+  // Lane 0 is set up first: its plan times the batch size is what the batch will hold.
+  auto first = std::make_shared<runtime::GradientEngine>(model, lanes[0]);
+  check_memory(first->planned_bytes() * static_cast<double>(lanes.size()),
+               fmt::format("vjp of a batch of {} simulations (each {})", lanes.size(), first->describe()));
   std::vector<std::optional<Vjp>> out(lanes.size());
-  parallel_for(static_cast<int>(lanes.size()), threads, [&](int b) { out[b].emplace(vjp(model, lanes[b])); });
+  parallel_for(static_cast<int>(lanes.size()), threads, [&](int b) {
+    if (b == 0) out[0].emplace(run_forward(first));
+    else out[b].emplace(vjp(model, lanes[b]));
+  });
   std::vector<Vjp> done;
   for (auto& v : out) done.push_back(std::move(*v));
   return BatchVjp(std::move(done), threads);

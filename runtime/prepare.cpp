@@ -10,7 +10,9 @@
 
 #include "ir/error.h"
 #include "ir/evaluate.h"
+#include "ir/memory.h"
 #include "ir/pyfloat.h"
+#include "runtime/check_inputs.h"
 #include "runtime/tape.h"
 
 namespace ranvier {
@@ -257,14 +259,18 @@ Prepared prepare(const ir::Model& model, const IntegrateOptions& options, Stimul
   for (const auto& name : ir::geometry_columns()) {
     const auto& c = p.columns[col(model, name)];
     for (int k = 0; k < model.n_comp; ++k)
-      if (!(c[k] > 0.0)) fail("compartment {} has {} = {}; it must be positive", k, name, c[k]);
+      if (!(c[k] > 0.0) || !std::isfinite(c[k]))
+        fail("compartment {} has {} = {} (length = {} um, radius = {} um); it must be positive and finite", k, name, c[k],
+             p.columns[col(model, "length")][k], p.columns[col(model, "radius")][k]);
   }
   p.area = p.columns[col(model, "area")];
   p.capacitance = p.columns[col(model, "capacitance")];
   p.axial = axial_conductances(model, p.columns);
+  check_derived_geometry(model, p.columns, p.axial);
 
   // Initial states per node.
   if (options.all_states) {
+    check_all_states(model, *options.all_states);
     p.initial = *options.all_states;
     auto need = [&](const std::string& name) {
       auto it = std::find(p.initial.names.begin(), p.initial.names.end(), name);
@@ -316,6 +322,7 @@ Prepared prepare(const ir::Model& model, const IntegrateOptions& options, Stimul
   stimuli.insert(stimuli.end(), options.data_stimuli.begin(), options.data_stimuli.end());
   std::vector<ir::ClampRow> clamps = model.clamps;
   clamps.insert(clamps.end(), options.data_clamps.begin(), options.data_clamps.end());
+  check_externals_finite(stimuli, model.stimuli.size(), clamps, model.clamps.size());
   for (const auto& s : stimuli)
     if (s.comp < 0 || s.comp >= model.n_comp) fail("stimulus at compartment {} does not exist (the model has {})", s.comp, model.n_comp);
   for (const auto& c : clamps) {
@@ -334,6 +341,12 @@ Prepared prepare(const ir::Model& model, const IntegrateOptions& options, Stimul
       if (c.values.size() != n) fail("stimuli and clamps have different lengths ({} and {} samples); give t_max or equal lengths", n, c.values.size());
     p.n_steps = static_cast<int>(n);
   }
+  // The run's own arrays before any is allocated: stimulus and clamp rows on the time grid and
+  // the recordings (the result and its copy handed to the caller).
+  check_memory(8.0 * ((static_cast<double>(stimuli.size()) + static_cast<double>(clamps.size())) * p.n_steps +
+                      2.0 * static_cast<double>(model.recordings.size()) * (p.n_steps + 1.0)),
+               fmt::format("integrate ({} recordings x {} samples, {} stimulus and clamp rows of {} steps)", model.recordings.size(),
+                           p.n_steps + 1, stimuli.size() + clamps.size(), p.n_steps));
   for (std::size_t i = 0; i < stimuli.size(); ++i) {
     p.stimulus_comp.push_back(stimuli[i].comp);
     auto fitted = [&] { return std::make_shared<const std::vector<double>>(fit(stimuli[i].current, p.n_steps, true, fmt::format("stimulus {}", i))); };

@@ -5,7 +5,7 @@ packages=(
   build-essential cmake ninja-build git ccache
   llvm-19-dev libffi-dev libedit-dev zlib1g-dev libzstd-dev libxml2-dev libcurl4-openssl-dev
   libeigen3-dev libfmt-dev nlohmann-json3-dev libgtest-dev libbenchmark-dev
-  python3 python3-numpy python3-matplotlib python3-venv python3-pip
+  python3 python3-dev python3-venv python3-pip
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -10,6 +10,7 @@
 #include "codegen/llvm/compiled_model.h"
 #include "ir/error.h"
 #include "runtime/integrate.h"
+#include "tools/args.h"
 #include "tools/commands.h"
 #include "tools/model_file.h"
 
@@ -26,7 +27,7 @@ void write_npy(const std::string& path, const std::vector<double>& data, int row
   while ((10 + header.size() + 1) % 64 != 0) header += ' ';
   header += '\n';
   std::ofstream out(path, std::ios::binary);
-  if (!out) fail("cannot write '{}'", path);
+  if (!out) fail("bench --trace: cannot write '{}'", path);
   out.write("\x93NUMPY\x01\x00", 8);
   const std::uint16_t len = static_cast<std::uint16_t>(header.size());
   out.write(reinterpret_cast<const char*>(&len), 2);
@@ -37,21 +38,25 @@ void write_npy(const std::string& path, const std::vector<double>& data, int row
 }  // namespace
 
 int cmd_bench(const Args& args) {
-  const std::string name = option(args, "--model", "");
+  const Options opts(args, "bench",
+                  {"--model", "--model-file", "--backend", "--batch", "--threads", "--repeats", "--budget-s", "--t-max", "--dt", "--trace"});
+  const std::string name = opts.text("--model", "");
   if (name.empty()) fail("bench needs --model NAME");
-  std::string file = option(args, "--model-file", "");
+  std::string file = opts.input_path("--model-file", "");
   if (file.empty() && name == "tree127") file = "bench/tree127.json";
   if (file.empty()) fail("bench: model '{}' needs --model-file FILE.json", name);
-  const std::string backend = option(args, "--backend", "jit");
-  const int batch = std::stoi(option(args, "--batch", "1"));
-  const int threads = std::stoi(option(args, "--threads", "1"));
-  if (batch < 1) fail("--batch must be at least 1, got {}", batch);
+  const std::string backend = opts.text("--backend", "jit");
+  if (backend != "jit" && backend != "gpu" && backend != "interpreter" && backend != "sparse")
+    fail("bench --backend = '{}'; use jit, gpu, interpreter or sparse", backend);
+  const int batch = opts.integer("--batch", 1, 1);
+  const int threads = opts.integer("--threads", 1, 0);  // 0 = all cores
   // Timed calls: best of up to --repeats, fewer once --budget-s of timed calls is spent (the
   // same rule as bench/jaxley_runner.py and bench/neuron_runner.py).
-  const int repeats = std::stoi(option(args, "--repeats", "3"));
-  const double budget_s = std::stod(option(args, "--budget-s", "10"));
-  if (repeats < 1) fail("--repeats must be at least 1, got {}", repeats);
-  ModelFile mf = load_model_file(file, std::stod(option(args, "--t-max", "-1")), std::stod(option(args, "--dt", "-1")));
+  const int repeats = opts.integer("--repeats", 3, 1);
+  const double budget_s = opts.positive("--budget-s", 10.0);
+  const std::string trace_path = opts.output_path("--trace", "");
+  // -1: the model file's t_max_ms / dt_ms.
+  ModelFile mf = load_model_file(file, opts.positive("--t-max", -1.0), opts.positive("--dt", -1.0));
 
   std::vector<IntegrateOptions> lanes(batch);
   std::vector<int> all(mf.cell.n_comp());
@@ -122,9 +127,10 @@ int cmd_bench(const Args& args) {
     fail("unknown backend '{}'; use jit, gpu, interpreter or sparse", backend);
   }
   const int n_steps = n_samples - 1;
-  if (std::string path = option(args, "--trace", ""); !path.empty()) {
+  if (const std::string& path = trace_path; !path.empty()) {
     if (path.size() > 4 && path.substr(path.size() - 4) == ".csv") {
       std::ofstream out(path);
+      if (!out) fail("bench --trace: cannot write '{}'", path);
       out << "t_ms,v_mV\n";
       for (int t = 0; t < n_samples; ++t) out << fmt::format("{:.10g},{:.17g}\n", t * mf.dt, trace[t]);
     } else {

@@ -10,21 +10,11 @@
 #include "frontend/stimulus.h"
 #include "ir/error.h"
 #include "runtime/integrate.h"
+#include "tools/args.h"
 #include "tools/commands.h"
 #include "tools/model_file.h"
 
 namespace ranvier::tools {
-
-std::string option(const Args& args, const std::string& key, const std::string& fallback) {
-  for (std::size_t i = 0; i < args.size(); ++i)
-    if (args[i] == key) {
-      if (i + 1 >= args.size()) fail("option {} needs a value", key);
-      return args[i + 1];
-    }
-  return fallback;
-}
-
-bool flag(const Args& args, const std::string& key) { return std::find(args.begin(), args.end(), key) != args.end(); }
 
 namespace {
 
@@ -55,15 +45,17 @@ std::vector<std::pair<std::string, View>> swc_setup(Cell& cell, double dt, doubl
 }  // namespace
 
 int cmd_run(const Args& args) {
-  const double t_max = std::stod(option(args, "--t-max", "100"));  // ms
-  const double dt = std::stod(option(args, "--dt", "0.025"));      // ms
-  const std::string out_path = option(args, "--out", "traces.csv");
-  const std::string swc_path = option(args, "--swc", "");
+  const Options o(args, "run", {"--t-max", "--dt", "--out", "--swc", "--ncomp", "--solver", "--voltage-solver"});
+  const double t_max = o.positive("--t-max", 100.0);  // ms
+  const double dt = o.positive("--dt", 0.025);        // ms
+  const std::string out_path = o.output_path("--out", "traces.csv");
+  const std::string swc_path = o.input_path("--swc", "");
+  if (o.has("--ncomp") && swc_path.empty()) fail("run: --ncomp applies to --swc only");
   Cell cell = example_cell();
   std::vector<std::pair<std::string, View>> probes;
   if (!swc_path.empty()) {
     swc::ReadOptions ro;
-    ro.ncomp = std::stoi(option(args, "--ncomp", "4"));
+    ro.ncomp = o.integer("--ncomp", 4, 1);
     cell = ranvier::read_swc(swc_path, ro);
     probes = swc_setup(cell, dt, t_max);
     fmt::print("ranvier: read {} ({} branches, {} compartments)\n", swc_path, cell.n_branches(), cell.n_comp());
@@ -76,14 +68,14 @@ int cmd_run(const Args& args) {
   IntegrateOptions opt;
   opt.t_max = t_max;
   opt.delta_t = dt;
-  opt.solver = option(args, "--solver", "bwd_euler");
-  opt.voltage_solver = option(args, "--voltage-solver", "jaxley.dhs");
+  opt.solver = o.text("--solver", "bwd_euler");
+  opt.voltage_solver = o.text("--voltage-solver", "jaxley.dhs");
   auto t0 = std::chrono::steady_clock::now();
   Result r = integrate(cell, opt);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
   std::ofstream out(out_path);
-  if (!out) fail("cannot write '{}'", out_path);
+  if (!out) fail("run --out: cannot write '{}'", out_path);
   out << "t_ms";
   for (const auto& p : probes) out << ",v_" << p.first << "_mV";
   out << "\n";

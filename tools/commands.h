@@ -11,8 +11,4 @@ int cmd_run(const Args& args);      // simulate the built-in example, write CSV,
 int cmd_bench(const Args& args);    // time one model on one backend, print one JSON object
 int cmd_inspect(const Args& args);  // print what the compiler made of a model
 
-// "--key value" lookup; `fallback` when absent.
-std::string option(const Args& args, const std::string& key, const std::string& fallback);
-bool flag(const Args& args, const std::string& key);
-
 }  // namespace ranvier::tools

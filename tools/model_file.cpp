@@ -11,15 +11,18 @@
 
 namespace ranvier::tools {
 
-ModelFile load_model_file(const std::string& path, double t_max, double dt) {
-  std::ifstream in(path);
-  if (!in) fail("cannot open model file '{}'", path);
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(in);
-  } catch (const std::exception& e) {
-    fail("model file '{}' is not valid JSON: {}", path, e.what());
-  }
+namespace {
+
+// nlohmann's "[json.exception.type_error.302] type must be number, but is string" without the
+// library's tag, for a message that names the file instead.
+std::string json_message(const std::exception& e) {
+  std::string m = e.what();
+  if (m.rfind("[json.exception.", 0) == 0)
+    if (auto close = m.find("] "); close != std::string::npos) m = m.substr(close + 2);
+  return m;
+}
+
+ModelFile build_model_file(const nlohmann::json& j, const std::string& path, double t_max, double dt) {
   const std::string kind = j.value("kind", "tree");
   ModelFile mf{Cell(), 0.12, t_max > 0 ? t_max : j.value("t_max_ms", 100.0), dt > 0 ? dt : j.value("dt_ms", 0.025)};
   if (kind == "tree") {
@@ -56,6 +59,25 @@ ModelFile load_model_file(const std::string& path, double t_max, double dt) {
   const auto& r = j.at("record");
   cell.branch(r.at("section").get<int>()).comp(r.at("seg").get<int>()).record("v");
   return mf;
+}
+
+}  // namespace
+
+ModelFile load_model_file(const std::string& path, double t_max, double dt) {
+  std::ifstream in(path);
+  if (!in) fail("cannot open model file '{}'", path);
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(in);
+  } catch (const std::exception& e) {
+    fail("model file '{}' is not valid JSON: {}", path, json_message(e));
+  }
+  try {
+    return build_model_file(j, path, t_max, dt);
+  } catch (const nlohmann::json::exception& e) {
+    // A missing key or a value of the wrong type.
+    fail("model file '{}': {}", path, json_message(e));
+  }
 }
 
 Cell example_cell() {

@@ -1,6 +1,7 @@
 // The `ranvier` command-line program.
 #include <cstdio>
 #include <exception>
+#include <new>
 #include <string>
 
 #include "tools/commands.h"
@@ -30,6 +31,10 @@ int main(int argc, char** argv) {
     if (cmd == "bench") return ranvier::tools::cmd_bench(args);
     if (cmd == "inspect") return ranvier::tools::cmd_inspect(args);
     return usage();
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "ranvier: error: out of memory in '%s' (std::bad_alloc); reduce --t-max, --batch or the model\n",
+                 cmd.c_str());
+    return 1;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "ranvier: error: %s\n", e.what());
     return 1;

@@ -14,6 +14,7 @@
 #include "passes/derive_adjoint.h"
 #include "passes/pipeline.h"
 #include "runtime/backend.h"
+#include "runtime/kernel_cache.h"
 
 namespace ranvier::llvm_backend {
 namespace {
@@ -30,13 +31,13 @@ struct AdjointCode {
 };
 
 std::shared_ptr<const AdjointCode> compile_adjoint(const ir::Model& model) {
-  static std::mutex mutex;
-  static std::map<std::string, std::shared_ptr<const AdjointCode>> cache;
+  static std::mutex mutex;  // one thread compiles a structure while others wait for it
+  static runtime::LruCache<const AdjointCode> cache;  // bounded, cleared by clear_kernel_cache()
   passes::PipelineOptions options;  // Jaxley's finite-difference linearisation
   ir::KernelIR kernel = passes::derive_adjoint(passes::lower_to_kernel(model, options).kernel);
   std::string key = kernel.print();
   std::lock_guard lock(mutex);
-  if (auto it = cache.find(key); it != cache.end()) return it->second;
+  if (auto hit = cache.find(key)) return hit;
   auto out = std::make_shared<AdjointCode>();
   EmittedKernel emitted = emit_kernel(kernel, false);
   out->arrays = emitted.arrays;
@@ -49,7 +50,7 @@ std::shared_ptr<const AdjointCode> compile_adjoint(const ir::Model& model) {
   lookup(emitted.synapse_functions, out->synapse_forward);
   lookup(emitted.synapse_adjoint_functions, out->synapse_adjoint);
   out->kernel = std::move(kernel);
-  cache[key] = out;
+  cache.insert(key, out);
   return out;
 }
 

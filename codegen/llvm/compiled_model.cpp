@@ -21,6 +21,7 @@
 #include "ir/error.h"
 #include "passes/pipeline.h"
 #include "runtime/backend.h"
+#include "runtime/kernel_cache.h"
 #include "runtime/prepare.h"
 
 namespace ranvier {
@@ -39,16 +40,17 @@ struct CodeEntry {
 
 std::atomic<std::size_t> g_compilations{0};
 
-// Kernel cache: key = kernel IR text + precision + host target.
-std::mutex g_cache_mutex;
-std::map<std::string, std::shared_ptr<CodeEntry>>& cache() {
-  static std::map<std::string, std::shared_ptr<CodeEntry>> c;
+// Kernel cache (bounded LRU, runtime/kernel_cache.h): key = kernel IR text + precision + host
+// target. g_compile_mutex makes one thread compile a structure while others wait for it.
+std::mutex g_compile_mutex;
+runtime::LruCache<CodeEntry>& cache() {
+  static runtime::LruCache<CodeEntry> c;
   return c;
 }
 
 std::shared_ptr<CodeEntry> compile_kernel(const ir::KernelIR& kernel, bool float32, const std::string& key) {
-  std::lock_guard lock(g_cache_mutex);
-  if (auto it = cache().find(key); it != cache().end()) return it->second;
+  std::lock_guard lock(g_compile_mutex);
+  if (auto hit = cache().find(key)) return hit;
   auto t0 = std::chrono::steady_clock::now();
   llvm_backend::EmittedKernel emitted = llvm_backend::emit_kernel(kernel, float32, true);
   auto entry = std::make_shared<CodeEntry>();
@@ -59,16 +61,11 @@ std::shared_ptr<CodeEntry> compile_kernel(const ir::KernelIR& kernel, bool float
   for (const auto& f : emitted.block_functions) entry->binding.blocks.push_back(entry->code->lookup(f));
   entry->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   ++g_compilations;
-  cache()[key] = entry;
+  cache().insert(key, entry);
   return entry;
 }
 
 }  // namespace
-
-void clear_kernel_cache() {
-  std::lock_guard lock(g_cache_mutex);
-  cache().clear();
-}
 
 struct CompiledModel::Impl {
   ir::Model model;

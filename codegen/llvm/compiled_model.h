@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "ir/model.h"
+#include "runtime/kernel_cache.h"
 #include "runtime/batch_runner.h"
 #include "runtime/integrate.h"
 
@@ -61,9 +62,7 @@ class CompiledModel {
   std::shared_ptr<const Impl> impl_;
 };
 
-// Forgets every cached kernel (models compiled before keep theirs): the next compile of any
-// model runs LLVM again. For measuring compile time, and to free JIT memory.
-void clear_kernel_cache();
+// clear_kernel_cache(), kernel_cache_info(), set_kernel_cache_limit(): runtime/kernel_cache.h.
 
 CompiledModel compile(const ir::Model& model, const CompileOptions& options = {});
 CompiledModel compile(const Module& module, const CompileOptions& options = {});

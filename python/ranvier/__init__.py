@@ -37,7 +37,7 @@ from ._math import (
     tanh,
     where,
 )
-from .compile import compile, compilations
+from .compile import cache_info, clear_cache, compilations, compile, set_cache_limit
 from .gradient import value_and_grad, vjp
 from .integrate import integrate
 from .modules import Branch, Cell, Compartment, Module, Network, View, read_swc
@@ -49,7 +49,8 @@ __version__ = "0.1.0"
 __all__ = [
     "Compartment", "Branch", "Cell", "Module", "View", "Network", "read_swc",
     "integrate", "vjp", "value_and_grad", "step_current", "datapoint_to_step_currents", "channels", "solver_gate",
-    "compile", "compilations", "synapses", "connect", "fully_connect", "sparse_connect",
+    "compile", "compilations", "clear_cache", "cache_info", "set_cache_limit", "synapses", "connect",
+    "fully_connect", "sparse_connect",
     "connectivity_matrix_connect", "Expr", "exp", "log", "tanh", "sqrt", "power", "square", "minimum",
     "maximum", "where", "clip", "abs", "absolute", "sigmoid", "less", "less_equal", "greater",
     "greater_equal", "apply_d_lambda", "d_lambda_ncomp",

@@ -23,16 +23,18 @@ from typing import Callable, Dict, List, Optional, Tuple
 import numpy as np
 
 from . import _core
-from .integrate import _core_module, _externals, _f64
+from ._checks import as_float_array, as_threads, check_params_keys
+from .integrate import _core_module, _externals, _scalar_options, _warn_nonfinite
 
 __all__ = ["vjp", "value_and_grad"]
 
 
 def _options(params, param_state, data_stimuli, data_clamps, t_max, delta_t, solver, voltage_solver, checkpoint_lengths,
              all_states=None, backend="auto"):
+    t_max, delta_t, solver, voltage_solver, backend = _scalar_options(t_max, delta_t, solver, voltage_solver, backend)
     o = _core.IntegrateOptions()
-    o.t_max = None if t_max is None else float(t_max)
-    o.delta_t = float(delta_t)
+    o.t_max = t_max
+    o.delta_t = delta_t
     o.solver = solver
     o.voltage_solver = voltage_solver
     o.checkpoint_lengths = [] if checkpoint_lengths is None else [int(c) for c in checkpoint_lengths]
@@ -42,13 +44,13 @@ def _options(params, param_state, data_stimuli, data_clamps, t_max, delta_t, sol
         if not isinstance(entry, dict) or len(entry) != 1:
             raise ValueError(f"params[{i}] must be a one-key dict as returned by get_parameters()")
         (key, val), = entry.items()
-        a = _f64(val).reshape(-1) if np.ndim(val) <= 1 else None
+        a = as_float_array(f"params[{i}] ('{key}')", val).reshape(-1) if np.ndim(val) <= 1 else None
         if a is None:
             raise ValueError(f"params[{i}] ('{key}') is batched; gradients take one simulation at a time")
         keys.append(key)
         o.add_params(a)
     for i, entry in enumerate(param_state or []):
-        a = _f64(entry["val"])
+        a = as_float_array(f"param_state[{i}] ('{entry['key']}')", entry["val"])
         if a.ndim > 1:
             raise ValueError(f"param_state[{i}] ('{entry['key']}') is batched; gradients take one simulation at a time")
         o.add_param_state(entry["key"], [int(c) for c in np.asarray(entry["indices"]).ravel()], a.reshape(-1))
@@ -61,7 +63,7 @@ def _options(params, param_state, data_stimuli, data_clamps, t_max, delta_t, sol
             else:
                 o.add_clamps(name, comps, np.ascontiguousarray(a))
     if all_states is not None:
-        arrays = [_f64(v) for v in all_states.values()]
+        arrays = [as_float_array(f"all_states['{k}']", v, finite=False) for k, v in all_states.items()]
         if any(a.ndim != 1 for a in arrays):
             raise ValueError("all_states is batched; gradients take one simulation at a time")
         o.set_all_states(list(all_states.keys()), arrays)
@@ -119,23 +121,26 @@ def vjp(
     if params is None:
         params = [{key: np.asarray(init, dtype=np.float64)} for key, _groups, init in core.trainables]
     params = list(params)
+    check_params_keys(core, params)
+    threads = as_threads(threads)
     rest = (param_state, data_stimuli, data_clamps, t_max, delta_t, solver, voltage_solver, checkpoint_lengths, all_states,
             backend)
     batch = _batch_size(params)
     if batch is not None:
         lanes = [_options(_lane(params, b), *rest) for b in range(batch)]
         keys = lanes[0][1]
-        f = _core.vjp_batch(core, [o for o, _ in lanes], int(threads))
+        f = _core.vjp_batch(core, [o for o, _ in lanes], threads)
         recs = np.stack([np.asarray(r) for r in f.results])
     else:
         o, keys = _options(params, *rest)
         f = _core.vjp(core, o)
         recs = np.asarray(f.result)
+    _warn_nonfinite(recs, core, delta_t, batch is not None)
 
     def vjp_fn(cotangent, stimuli: bool = False):
         """``[{key: grad}, ...]``; with ``stimuli=True`` also the gradient w.r.t. every sample of
         every stimulus row (the module's stimuli in order, then data_stimuli rows), nA^-1."""
-        cot = _f64(cotangent)
+        cot = as_float_array("cotangent", cotangent)
         if cot.shape != recs.shape:
             raise ValueError(f"the cotangent has shape {cot.shape} but the recordings have {recs.shape}")
         if batch is None:

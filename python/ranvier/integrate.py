@@ -31,8 +31,42 @@ from typing import Dict, List, Optional
 import numpy as np
 
 from . import _core
+from ._checks import as_float, as_float_array, as_str, check_params_keys
 
 __all__ = ["integrate"]
+
+SOLVERS = ("bwd_euler", "crank_nicolson", "fwd_euler", "exp_euler")
+VOLTAGE_SOLVERS = ("jaxley.dhs", "jaxley.dhs.cpu", "jaxley.dhs.gpu", "jax.sparse", "jaxley.stone")
+BACKENDS = ("auto", "jit", "interpreter")
+
+
+def _scalar_options(t_max, delta_t, solver, voltage_solver, backend):
+    """The scalar arguments of integrate / vjp, checked (each error names the argument)."""
+    return (as_float("t_max", t_max, allow_none=True), as_float("delta_t", delta_t, positive=True),
+            as_str("solver", solver, SOLVERS), as_str("voltage_solver", voltage_solver, VOLTAGE_SOLVERS),
+            as_str("backend", backend, BACKENDS))
+
+
+def _warn_nonfinite(recs, module_core, delta_t, lane_axis: bool):
+    """A run that produced NaN or inf says so: the first non-finite sample's time, compartment and
+    state (a scan of the recordings; cheap next to the run)."""
+    import warnings
+
+    a = np.asarray(recs)
+    if a.size == 0 or np.isfinite(a).all():
+        return
+    bad = ~np.isfinite(a)
+    first_t = int(np.argmax(bad.any(axis=tuple(range(a.ndim - 1))))) if a.ndim > 1 else int(np.argmax(bad))
+    col = bad[..., first_t]
+    idx = np.argwhere(col)[0]
+    rec = int(idx[-1])
+    lane = f" in lane {int(idx[0])}" if lane_axis else ""
+    recordings = list(module_core.recordings)
+    comp, state = recordings[rec] if rec < len(recordings) else (None, "?")
+    value = a[tuple(idx) + (first_t,)]
+    warnings.warn(f"integrate produced {value} at t = {first_t * float(delta_t):g} ms (sample {first_t}){lane}: recording {rec}, "
+                  f"state '{state}' at compartment {comp}; the parameters or the time step make the simulation unstable",
+                  RuntimeWarning, stacklevel=3)
 
 
 def _core_module(module):
@@ -67,8 +101,8 @@ def _externals(data, kind: str):
     except (TypeError, ValueError):
         raise ValueError(f"{kind} must be the (names, arrays, indices) tuple returned by data_{kind[5:-1]}()") from None
     out = []
-    for name, arr, idx in zip(names, arrays, inds):
-        a = _f64(arr)
+    for i, (name, arr, idx) in enumerate(zip(names, arrays, inds)):
+        a = as_float_array(f"{kind}[{i}] ('{name}')", arr)
         comps = [int(c) for c in np.asarray(idx).ravel()]
         if a.ndim == 1:
             a = a[None, :]
@@ -103,6 +137,8 @@ def integrate(
     """
     core = _core_module(module)
     params = [] if params is None else list(params)
+    check_params_keys(core, params)
+    t_max, delta_t, solver, voltage_solver, backend = _scalar_options(t_max, delta_t, solver, voltage_solver, backend)
     found: dict = {}
 
     # Normalise and find the batch size.
@@ -111,7 +147,7 @@ def integrate(
         if not isinstance(entry, dict) or len(entry) != 1:
             raise ValueError(f"params[{i}] must be a one-key dict as returned by get_parameters()")
         (key, val), = entry.items()
-        a = _f64(val)
+        a = as_float_array(f"params[{i}] ('{key}')", val)
         if a.ndim == 0:
             a = a.reshape(1)
         if a.ndim == 2:
@@ -121,7 +157,7 @@ def integrate(
         p_values.append(a)
     ps_values = []
     for i, entry in enumerate(param_state or []):
-        a = _f64(entry["val"])
+        a = as_float_array(f"param_state[{i}] ('{entry['key']}')", entry["val"])
         comps = [int(c) for c in np.asarray(entry["indices"]).ravel()]
         if a.ndim == 0:
             a = a.reshape(1)
@@ -140,7 +176,9 @@ def integrate(
                 raise ValueError(f"{kind}[{i}] has shape {a.shape}")
     st_values = None
     if all_states is not None:
-        st_values = [(k, _f64(v)) for k, v in all_states.items()]
+        # NaN is allowed: a state is NaN where its mechanism is absent (return_states gives that);
+        # the C++ side checks finiteness where each state is defined, and the keys.
+        st_values = [(k, as_float_array(f"all_states['{k}']", v, finite=False)) for k, v in all_states.items()]
         for k, a in st_values:
             if a.ndim == 2:
                 _batch_size(found, f"all_states['{k}']", a.shape[0])
@@ -186,10 +224,12 @@ def integrate(
 
     if B is None:
         recs, states = _core.integrate(core, options(None))
+        _warn_nonfinite(recs, core, delta_t, False)
         return (recs, states) if return_states else recs
 
     lanes = [options(b) for b in range(B)]
     recs, lane_states, _compiled = _core.integrate_lanes(core, lanes, backend)
+    _warn_nonfinite(recs, core, delta_t, True)
     if not return_states:
         return recs
     states = {k: np.stack([s[k] for s in lane_states]) for k in lane_states[0]} if lane_states else {}

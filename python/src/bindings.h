@@ -8,6 +8,7 @@
 #include <nanobind/nanobind.h>
 #include <nanobind/ndarray.h>
 
+#include "ir/error.h"
 #include "ir/mechanism.h"
 
 namespace ranvier::python {
@@ -39,5 +40,6 @@ void bind_module(nb::module_& m);
 void bind_integrate(nb::module_& m);
 void bind_gradient(nb::module_& m);
 void bind_network(nb::module_& m);
+void bind_cache(nb::module_& m);
 
 }  // namespace ranvier::python
