@@ -709,7 +709,8 @@ ir::Model Module::lower() const {
     const auto& col = column(g);
     for (int c = 0; c < n_comp(); ++c)
       if (!(col[c] > 0.0) || !std::isfinite(col[c]))
-        fail("compartment {} (branch {}) has {} = {}; it must be positive and finite", c, branch_of_comp_[c], g, col[c]);
+        fail("compartment {} (branch {}) has {} = {} (from length = {} um, radius = {} um); it must be positive and finite", c,
+             branch_of_comp_[c], g, col[c], column("length")[c], column("radius")[c]);
   }
   return model;
 }

@@ -18,6 +18,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <limits>
 #include <map>
@@ -747,10 +748,10 @@ std::vector<std::vector<CompartmentGeometry>> traced_geometry(SwcGraph& g, const
               bad = v;
               break;
             }
-          fail("SWC file '{}', line {}: radius {} of sample {} gives compartment {} of a branch a "
+          fail("SWC file '{}', line {}: radius {} of the sample on that line gives compartment {} of a branch a "
                "mean radius of {}; Jaxley's read_swc rejects this (\"Radius 0.0 in SWC file\"), set "
                "min_radius",
-               src, g.nodes[bad].line, g.nodes[bad].r, g.nodes[bad].label, c, m.radius);
+               src, g.nodes[bad].line, g.nodes[bad].r, c, m.radius);
         }
       } else if (m.radius < *opt.min_radius || std::isnan(m.radius)) {
         m.radius = *opt.min_radius;
@@ -926,8 +927,11 @@ std::vector<std::vector<Point>> split_xyzr(const std::vector<Point>& xyzr, int n
 }
 
 Morphology read_swc(const std::string& path, const ReadOptions& options) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) fail("SWC file '{}' is a folder, not a file", path);
+  if (!std::filesystem::exists(path, ec)) fail("SWC file '{}': no such file", path);
   std::ifstream in(path, std::ios::binary);
-  if (!in) fail("SWC file '{}': cannot open the file", path);
+  if (!in) fail("SWC file '{}': cannot open the file (permissions?)", path);
   std::ostringstream ss;
   ss << in.rdbuf();
   return read_swc_text(ss.str(), path, options);

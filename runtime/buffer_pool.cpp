@@ -2,6 +2,7 @@
 
 #include <map>
 #include <mutex>
+#include <new>
 
 namespace ranvier::runtime {
 namespace {
@@ -34,14 +35,20 @@ std::vector<double> take_buffer(std::size_t n) {
   return std::vector<double>(n);
 }
 
-void give_buffer(std::vector<double>&& buffer) {
+void give_buffer(std::vector<double>&& buffer) noexcept {
   if (buffer.empty()) return;
   Pool& p = pool();
   const std::size_t bytes = buffer.size() * sizeof(double);
   std::lock_guard lock(p.mutex);
   if (p.bytes + bytes > kBufferPoolBytes) return;  // full: the buffer is freed
-  p.bytes += bytes;
-  p.free[buffer.size()].push_back(std::move(buffer));
+  // Called from destructors, also while an out-of-memory error unwinds: when the pool's own
+  // bookkeeping cannot allocate, the buffer is freed instead (a throw here would terminate).
+  try {
+    p.free[buffer.size()].push_back(std::move(buffer));
+    p.bytes += bytes;
+  } catch (const std::bad_alloc&) {
+    std::vector<double>().swap(buffer);
+  }
 }
 
 std::size_t pooled_bytes() {

@@ -14,7 +14,7 @@ inline constexpr std::size_t kBufferPoolBytes = std::size_t{256} << 20;
 // A vector of n doubles (contents unspecified): a recycled one when the pool has one.
 std::vector<double> take_buffer(std::size_t n);
 // Returns a buffer to the pool (dropped when the pool is full).
-void give_buffer(std::vector<double>&& buffer);
+void give_buffer(std::vector<double>&& buffer) noexcept;
 // Bytes held by the pool now (for tests).
 std::size_t pooled_bytes();
 
