@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -154,16 +155,32 @@ CompiledModel compile(const ir::Model& model, const CompileOptions& options) {
   impl->code = compile_kernel(impl->pipeline.kernel, options.float32, key);
 
   // RANVIER_DUMP=all or a comma-separated list of stage names: write them to ranvier_dump/.
+  // A dump that cannot be written (read-only or full folder) warns on stderr and never fails
+  // the compile; a file is written whole or removed, never left empty or cut short.
   if (const char* dump = std::getenv("RANVIER_DUMP"); dump && *dump) {
-    std::filesystem::create_directories("ranvier_dump");
     const std::string which = std::string(",") + dump + ",";
     const std::size_t h = std::hash<std::string>()(key);
     CompiledModel m;
     m.impl_ = impl;
+    std::error_code ec;
+    std::filesystem::create_directories("ranvier_dump", ec);
     for (Stage s : {Stage::Model, Stage::Fused, Stage::Linearized, Stage::Folded, Stage::Adjoint, Stage::DhsSchedule, Stage::LlvmIr,
-                    Stage::LlvmIrOptimized, Stage::Assembly})
-      if (which == ",all," || which.find(std::string(",") + stage_name(s) + ",") != std::string::npos)
-        std::ofstream(fmt::format("ranvier_dump/{:016x}.{}.txt", h, stage_name(s))) << m.source(s);
+                    Stage::LlvmIrOptimized, Stage::Assembly}) {
+      if (ec || (which != ",all," && which.find(std::string(",") + stage_name(s) + ",") == std::string::npos)) continue;
+      const std::string path = fmt::format("ranvier_dump/{:016x}.{}.txt", h, stage_name(s));
+      const std::string text = m.source(s);
+      std::ofstream out(path, std::ios::binary);
+      out << text;
+      out.close();
+      if (!out) {
+        std::filesystem::remove(path, ec);
+        ec.clear();
+        std::fprintf(stderr, "ranvier: warning: RANVIER_DUMP could not write '%s' (read-only or full folder?); skipped\n", path.c_str());
+      }
+    }
+    if (ec)
+      std::fprintf(stderr, "ranvier: warning: RANVIER_DUMP could not create the folder 'ranvier_dump' (%s); nothing dumped\n",
+                   ec.message().c_str());
   }
   CompiledModel m;
   m.impl_ = std::move(impl);

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <initializer_list>
 #include <limits>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,9 @@
 #include "frontend/synapses/builtin.h"
 #include "frontend/stimulus.h"
 #include "ir/error.h"
+#include "ir/memory.h"
+#include "runtime/gradient.h"
+#include "runtime/kernel_cache.h"
 #include "runtime/integrate.h"
 
 namespace ranvier {
@@ -479,6 +483,102 @@ TEST(Errors, ConnectivityMatrixShape) {
   EXPECT_ERROR(Error,
                connectivity_matrix_connect(net.cell("all"), net.cell("all"), synapses::IonotropicSynapse(), {{true}, {false, true}}),
                "row 0", "1 column(s)");
+}
+
+
+// --- reliability (issue 19): non-finite inputs, silently accepted inputs, memory ------------
+
+TEST(Errors, NonFiniteExternalsAndAllStates) {
+  Cell cell = small_cell();
+  IntegrateOptions opt = short_run();
+  std::vector<double> row(41, 0.0);
+  row[5] = kNaN;
+  opt.data_stimuli = {{1, row}};
+  EXPECT_ERROR(Error, integrate(cell, opt), "data_stimuli[0]", "compartment 1", "nan", "sample 5");
+  opt = short_run();
+  opt.data_clamps = {{"v", 0, std::vector<double>(41, INFINITY)}};
+  EXPECT_ERROR(Error, integrate(cell, opt), "data_clamps[0]", "'v'", "inf");
+  opt = short_run();
+  opt.return_states = true;
+  States st = *integrate(cell, opt).states;
+  opt = short_run();
+  opt.all_states = st;
+  opt.all_states->names.push_back("HH_zz");
+  opt.all_states->values.push_back(st.values[0]);
+  EXPECT_ERROR(KeyError, integrate(cell, opt), "HH_zz");
+  opt.all_states = st;
+  opt.all_states->values[0][2] = kNaN;  // "v" at node 2
+  EXPECT_ERROR(Error, integrate(cell, opt), "all_states['v']", "nan", "node 2");
+}
+
+TEST(Errors, GeometryThatOverflowsIsRefusedNamingLengthAndRadius) {
+  Cell cell = small_cell();
+  cell.branch(1).set("length", 1e-300);
+  EXPECT_ERROR(Error, integrate(cell, short_run()), "length = 1e-300", "radius");
+}
+
+TEST(Errors, ADifferentMechanismWithAnExistingNameIsRefused) {
+  Cell cell(Branch(Compartment(), 2), {-1, 0});
+  cell.branch(0).insert(channels::HH());
+  Mechanism other = channels::HH();
+  other.current = other.current * 2.0;
+  EXPECT_ERROR(Error, cell.branch(1).insert(other), "different mechanism named 'HH'");
+  EXPECT_NO_THROW(cell.branch(1).insert(channels::HH()));  // the same definition again is fine
+  Mechanism nan_default = channels::Leak();
+  nan_default.params[0].value = kNaN;
+  EXPECT_ERROR(Error, cell.insert(nan_default), "Leak", nan_default.params[0].name, "nan");
+}
+
+TEST(Errors, RecordingACurrentWhereItsMechanismIsAbsent) {
+  Cell cell(Branch(Compartment(), 2), {-1, 0});
+  cell.branch(0).insert(channels::HH());
+  EXPECT_ERROR(KeyError, cell.branch(1).comp(1).record("i_HH"), "i_HH", "compartment 3");
+  EXPECT_NO_THROW(cell.branch(0).comp(1).record("i_HH"));
+}
+
+// Restores the default memory limit when a test ends.
+struct MemoryLimit {
+  explicit MemoryLimit(std::size_t bytes) { set_memory_limit(bytes); }
+  ~MemoryLimit() { set_memory_limit(0); }
+};
+
+TEST(Errors, LargeJobsAreRefusedWithTheMemoryTheyNeed) {
+  const MemoryLimit limit(std::size_t{64} << 20);  // 64 MiB
+  Cell cell = small_cell();
+  IntegrateOptions opt;
+  opt.t_max = 1e6;  // 4e7 samples of one recording: 640 MB
+  EXPECT_ERROR(OutOfMemory, integrate(cell, opt), "integrate", "40000001 samples", "MB", "RANVIER_MEMORY_LIMIT");
+  EXPECT_ERROR(OutOfMemory, Branch(Compartment(), 100000000), "Branch(ncomp=100000000)", "GB");
+  EXPECT_ERROR(OutOfMemory, step_current(1.0, 1.0, 0.1, 0.025, 1e9), "step_current", "samples", "GB");
+  cell.make_trainable("HH_gNa");
+  std::vector<IntegrateOptions> lanes(64);
+  for (auto& l : lanes) l.t_max = 100.0;
+  EXPECT_ERROR(OutOfMemory, vjp(cell, lanes, 1), "vjp of a batch of 64 simulations", "MB");
+  EXPECT_ERROR(Error, vjp(cell, {short_run()}, -1), "threads = -1");
+}
+
+TEST(Errors, AllocationFailureBecomesOutOfMemoryNamingWhat) {
+  EXPECT_ERROR(OutOfMemory, allocating("the test's buffer", []() -> int { throw std::bad_alloc(); }), "the test's buffer");
+}
+
+TEST(Errors, KernelCacheIsBoundedAndClearable) {
+  const std::size_t old = kernel_cache_info().limit;
+  clear_kernel_cache();
+  EXPECT_EQ(kernel_cache_info().entries, 0u);
+  set_kernel_cache_limit(1);
+  for (int n : {1, 2, 3}) {
+    Cell cell(Branch(Compartment(), n), {-1});
+    cell.insert(channels::HH());
+    cell.branch(0).comp(0).record("v");
+    integrate(cell, short_run());
+  }
+  const KernelCacheInfo info = kernel_cache_info();
+  EXPECT_EQ(info.limit, 1u);
+  EXPECT_LE(info.entries, 1u);
+  EXPECT_GE(info.evictions, 2u);
+  clear_kernel_cache();
+  EXPECT_EQ(kernel_cache_info().entries, 0u);
+  set_kernel_cache_limit(old);
 }
 
 }  // namespace
