@@ -6,10 +6,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/ccache_env.sh
-bash scripts/make_venv.sh
-py="$PWD/build/venv/bin/python"
+# RANVIER_BUILD_PYTHON=0: only the C++ side (no venv, no PyPI needed).
+python_flags=(-DRANVIER_BUILD_PYTHON=OFF)
+if [ "${RANVIER_BUILD_PYTHON:-1}" != "0" ]; then
+  bash scripts/make_venv.sh
+  py="$PWD/build/venv/bin/python"
+  python_flags=(-DRANVIER_BUILD_PYTHON=ON -DPython_EXECUTABLE="$py" -Dnanobind_DIR="$("$py" -m nanobind --cmake_dir)")
+fi
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DRANVIER_WERROR=ON \
-  -DRANVIER_BUILD_BENCH="${RANVIER_BUILD_BENCH:-ON}" \
-  -DRANVIER_BUILD_PYTHON=ON -DPython_EXECUTABLE="$py" \
-  -Dnanobind_DIR="$("$py" -m nanobind --cmake_dir)" >/dev/null
+  -DRANVIER_BUILD_BENCH="${RANVIER_BUILD_BENCH:-ON}" "${python_flags[@]}" >/dev/null
 cmake --build build --parallel "$(nproc)"
