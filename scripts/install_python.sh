@@ -8,7 +8,8 @@
 # package for users, in build-pip/.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/make_venv.sh --test
+# --runtime-only (the main job): no pytest and Jaxley, which only the tests need.
+if [ "${1:-}" = "--runtime-only" ]; then bash scripts/make_venv.sh; else bash scripts/make_venv.sh --test; fi
 bash scripts/build.sh
 py=build/venv/bin/python
 # A copy installed earlier by `pip install .` would shadow the .pth paths.

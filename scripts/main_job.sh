@@ -12,5 +12,5 @@ t_max=100
 mkdir -p out
 build/ranvier run --swc examples/data/morph_ca1_n120.swc --ncomp 4 --t-max "$t_max" --out out/traces.csv
 build/venv/bin/python scripts/plot_traces.py out/traces.csv out/traces.png
-bash scripts/install_python.sh
+bash scripts/install_python.sh --runtime-only
 build/venv/bin/python examples/quickstart.py

@@ -515,6 +515,11 @@ TEST(Errors, GeometryThatOverflowsIsRefusedNamingLengthAndRadius) {
   Cell cell = small_cell();
   cell.branch(1).set("length", 1e-300);
   EXPECT_ERROR(Error, integrate(cell, short_run()), "length = 1e-300", "radius");
+  // A radius whose square underflows: volume 0, and the message says which input made it.
+  Cell other = small_cell();
+  IntegrateOptions opt = short_run();
+  opt.param_state = {{"radius", {0}, {1e-200}}};
+  EXPECT_ERROR(Error, integrate(other, opt), "compartment 0", "volume = 0", "radius = 1e-200");
 }
 
 TEST(Errors, ADifferentMechanismWithAnExistingNameIsRefused) {
