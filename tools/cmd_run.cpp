@@ -42,6 +42,19 @@ std::vector<std::pair<std::string, View>> swc_setup(Cell& cell, double dt, doubl
   return probes;
 }
 
+// A run that produced NaN or inf (unstable parameters or time step) says so: the first such
+// sample's time and probe.
+void warn_if_nonfinite(const Result& r, const std::vector<std::pair<std::string, View>>& probes, double dt) {
+  for (int t = 0; t < r.n_samples; ++t)
+    for (int i = 0; i < r.n_recordings; ++i)
+      if (!std::isfinite(r(i, t))) {
+        fmt::print(stderr, "ranvier: warning: the simulation produced {} at t = {} ms (sample {}) in probe '{}' (v); the time step "
+                           "or the parameters make it unstable\n",
+                   r(i, t), t * dt, t, probes[static_cast<std::size_t>(i)].first);
+        return;
+      }
+}
+
 }  // namespace
 
 int cmd_run(const Args& args) {
@@ -73,6 +86,7 @@ int cmd_run(const Args& args) {
   auto t0 = std::chrono::steady_clock::now();
   Result r = integrate(cell, opt);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  warn_if_nonfinite(r, probes, dt);
 
   std::ofstream out(out_path);
   if (!out) fail("run --out: cannot write '{}'", out_path);

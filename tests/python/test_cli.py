@@ -77,3 +77,10 @@ def test_dump_writes_whole_files(tmp_path):
     assert rc == 0, err
     files = list((tmp_path / "ranvier_dump").glob("*.model.txt"))
     assert files and all(f.stat().st_size > 0 for f in files)
+
+
+def test_a_run_that_produces_nan_or_inf_says_where(tmp_path):
+    # Forward Euler at 0.5 ms is unstable for the example cell: the voltage overflows.
+    rc, out, err = ranvier("run", "--t-max", "50", "--dt", "0.5", "--solver", "fwd_euler", "--out", str(tmp_path / "t.csv"))
+    assert rc == 0, err
+    assert "warning: the simulation produced" in err and "probe 'soma'" in err and " ms (sample " in err, err
