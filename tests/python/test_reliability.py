@@ -235,7 +235,7 @@ except MemoryError as e:
 
 def test_an_allocation_failure_is_a_memory_error_not_a_crash():
     # The guard off (a huge limit) and the address space capped: the allocation itself fails.
-    code = "import resource; resource.setrlimit(resource.RLIMIT_AS, (6 << 30, 6 << 30))\n" + SETUP + """
+    code = "import resource; resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))\n" + SETUP + """
 try:
     jx.vjp(cell, [{'HH_gNa': np.full((256, 1), 0.12)}], t_max=150.0, threads=1)
     print('ran')
