@@ -5,8 +5,8 @@ from . import _core
 
 __all__ = ["compile", "compilations", "STAGES"]
 
-STAGES = ("model", "fuse_mechanisms", "linearize", "fold_constants", "dhs_schedule", "llvm_ir",
-          "llvm_ir_optimized", "assembly")
+# The one stage list (api/stages.h): the pass pipeline's, then the LLVM and CUDA backends'.
+STAGES = tuple(_core.stages())
 
 
 def compile(module, float32: bool = False, symbolic_derivative: bool = False, threads: int = 0):  # noqa: A001

@@ -15,7 +15,7 @@
 #include "frontend/synapses/builtin.h"
 #include "frontend/stimulus.h"
 #include "ir/error.h"
-#include "runtime/integrate.h"
+#include "api/integrate.h"
 
 namespace ranvier {
 namespace {
