@@ -13,9 +13,9 @@
 
 #include <fmt/format.h>
 
-#include "codegen/cuda/cuda_model.h"
-#include "codegen/cuda/driver.h"
-#include "codegen/llvm/compiled_model.h"
+#include "api/cuda_model.h"
+#include "runtime/cuda/driver.h"
+#include "api/compile.h"
 #include "frontend/channels/builtin.h"
 #include "frontend/module.h"
 #include "frontend/stimulus.h"

@@ -13,14 +13,14 @@
 #include <string>
 #include <vector>
 
-#include "codegen/llvm/compiled_model.h"
+#include "api/compile.h"
 #include "frontend/channels/builtin.h"
 #include "frontend/connect.h"
 #include "frontend/network.h"
 #include "frontend/stimulus.h"
 #include "frontend/synapses/builtin.h"
 #include "bench/gradient_timing.h"
-#include "runtime/gradient.h"
+#include "api/vjp.h"
 
 using namespace ranvier;
 

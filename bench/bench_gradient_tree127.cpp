@@ -13,7 +13,7 @@
 
 #include "bench/gradient_timing.h"
 #include "frontend/module.h"
-#include "runtime/gradient.h"
+#include "api/vjp.h"
 #include "tools/model_file.h"
 
 using namespace ranvier;

@@ -13,13 +13,13 @@
 
 #include <sys/resource.h>
 
-#include "codegen/llvm/compiled_model.h"
+#include "api/compile.h"
 #include "frontend/channels/builtin.h"
 #include "frontend/connect.h"
 #include "frontend/network.h"
 #include "frontend/stimulus.h"
 #include "frontend/synapses/builtin.h"
-#include "runtime/integrate.h"
+#include "api/integrate.h"
 
 using namespace ranvier;
 

@@ -10,7 +10,7 @@
 #include <sys/resource.h>
 
 #include "frontend/module.h"
-#include "runtime/gradient.h"
+#include "api/vjp.h"
 
 namespace ranvier::bench {
 

@@ -26,10 +26,11 @@
 #include <Eigen/Dense>
 #include <benchmark/benchmark.h>
 
-#include "codegen/llvm/compiled_model.h"
+#include "api/compile.h"
 #include "frontend/channels/builtin.h"
 #include "frontend/module.h"
-#include "runtime/integrate.h"
+#include "api/integrate.h"
+#include "passes/pipeline.h"
 #include "runtime/linear_solver.h"
 #include "tools/model_file.h"
 
@@ -71,8 +72,8 @@ struct TreeSystem {
 void LinearSolve(benchmark::State& state, const std::string& which, int k) {
   TreeSystem sys(k);
   std::unique_ptr<runtime::LinearSolver> solver;
-  if (which == "dhs") solver = runtime::make_dhs_solver(sys.model, false);
-  else if (which == "dhs_pointer_jumping") solver = runtime::make_dhs_solver(sys.model, true);
+  if (which == "dhs") solver = runtime::make_dhs_solver(passes::lower_tree_solve(sys.model), false);
+  else if (which == "dhs_pointer_jumping") solver = runtime::make_dhs_solver(passes::lower_tree_solve(sys.model), true);
   else solver = runtime::make_sparse_solver(sys.model);
   for (auto _ : state) {
     std::vector<double> diag = sys.diag, rhs = sys.rhs;

@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <queue>
 
-#include <fmt/format.h>
-
 #include "ir/error.h"
 
 namespace ranvier::passes {
@@ -74,17 +72,6 @@ DhsSchedule dhs_schedule(const ir::Model& model, int allowed_nodes_per_level) {
     s.levels.push_back(std::move(level));
   }
   return s;
-}
-
-std::string DhsSchedule::print() const {
-  std::string out = fmt::format("dhs schedule: root {}, {} levels, allowed_nodes_per_level {}\n", root, levels.size(),
-                                allowed_nodes_per_level);
-  for (std::size_t l = 0; l < levels.size(); ++l) {
-    out += fmt::format("  level {}:", l);
-    for (auto [c, p] : levels[l]) out += fmt::format(" {}->{}", c, p);
-    out += "\n";
-  }
-  return out;
 }
 
 }  // namespace ranvier::passes

@@ -14,7 +14,7 @@ constexpr double kDiffV = 1e-3;  // mV, Jaxley's finite-difference step of the l
 
 }  // namespace
 
-AdjointStep::AdjointStep(const ir::Model& model, const Prepared& prepared)
+AdjointStep::AdjointStep(const ir::Model& model, const ir::TreeSolveSchedule& tree, const Prepared& prepared)
     : model_(model), prepared_(prepared), n_nodes_(model.n_nodes()), n_names_(static_cast<int>(prepared.initial.names.size())) {
   // Node states are n_nodes long, synapse states and currents one value per synapse.
   for (const auto& values : prepared.initial.values) {
@@ -65,7 +65,7 @@ AdjointStep::AdjointStep(const ir::Model& model, const Prepared& prepared)
   if (prepared.solver == Solver::ExpEuler)
     transition_ = exp_euler_transition(model, prepared.axial, prepared.dt);
   else
-    solver_ = make_linear_solver(model, prepared.voltage_solver);
+    solver_ = make_linear_solver(model, tree, prepared.voltage_solver);
 }
 
 int AdjointStep::offset(const std::string& name) const {

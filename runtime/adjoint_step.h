@@ -34,7 +34,7 @@ struct ParamCotangents {
 
 class AdjointStep {
  public:
-  AdjointStep(const ir::Model& model, const Prepared& prepared);
+  AdjointStep(const ir::Model& model, const ir::TreeSolveSchedule& tree, const Prepared& prepared);
   virtual ~AdjointStep() = default;
 
   struct Capture {
@@ -57,7 +57,7 @@ class AdjointStep {
   // `g` holds the cotangent of the state after step k on entry and before it on return;
   // `cap` is forward()'s capture of the same step from `x`.
   virtual void backward(int k, const std::vector<double>& x, const Capture& cap, std::vector<double>& g, ParamCotangents& pg) const;
-  // Whether forward() evaluates exp as the LLVM backend does (runtime/exp_reference.h)
+  // Whether forward() evaluates exp as the LLVM backend does (ir/exp_reference.h)
   // rather than with libm: the interpreter run that checks the first step must do the same.
   virtual bool kernel_exp() const { return false; }
   // Doubles a Capture of one step holds (what the checkpointing keeps per step when it stores

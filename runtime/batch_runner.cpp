@@ -9,8 +9,6 @@
 
 #include "ir/error.h"
 #include "ir/memory.h"
-#include "passes/dhs_schedule.h"
-#include "passes/dhs_wavefront.h"
 #include "runtime/cell_partition.h"
 #include "runtime/huge_pages.h"
 #include "runtime/spin_barrier.h"
@@ -31,7 +29,7 @@ constexpr int kBlockNodeLanes = 4096;
 template <typename T>
 class Chunk {
  public:
-  Chunk(const ir::Model& model, const ir::KernelIR& kernel, const KernelBinding& binding, const passes::DhsSchedule& schedule,
+  Chunk(const ir::Model& model, const ir::KernelIR& kernel, const ir::KernelBinding& binding, const ir::DhsSchedule& schedule,
         const std::vector<Prepared>& lanes, int first, int count, int threads = 1)
       : model_(model), kernel_(kernel), binding_(binding), schedule_(schedule), lanes_(lanes), first_(first), B_(count),
         threads_(threads) {}
@@ -258,14 +256,14 @@ class Chunk {
     auto run_kernels = [&](const Block::Call& c) {
       if (n_types > 0) {
         if constexpr (std::is_same_v<T, double>)
-          reinterpret_cast<BlockFnF64>(binding_.blocks[c.group])(table.data(), c.begin, c.end, dt, B);
+          reinterpret_cast<ir::BlockFnF64>(binding_.blocks[c.group])(table.data(), c.begin, c.end, dt, B);
         else
-          reinterpret_cast<BlockFnF32>(binding_.blocks[c.group])(table.data(), c.begin, c.end, dt, B);
+          reinterpret_cast<ir::BlockFnF32>(binding_.blocks[c.group])(table.data(), c.begin, c.end, dt, B);
       } else {
         if constexpr (std::is_same_v<T, double>)
-          reinterpret_cast<GroupFnF64>(binding_.groups[c.group])(table.data(), std::int64_t(c.begin) * B, std::int64_t(c.end) * B, dt);
+          reinterpret_cast<ir::GroupFnF64>(binding_.groups[c.group])(table.data(), std::int64_t(c.begin) * B, std::int64_t(c.end) * B, dt);
         else
-          reinterpret_cast<GroupFnF32>(binding_.groups[c.group])(table.data(), std::int64_t(c.begin) * B, std::int64_t(c.end) * B, dt);
+          reinterpret_cast<ir::GroupFnF32>(binding_.groups[c.group])(table.data(), std::int64_t(c.begin) * B, std::int64_t(c.end) * B, dt);
       }
     };
     auto run_part = [&](const std::vector<Block>& blocks) {
@@ -463,8 +461,8 @@ class Chunk {
   int nn_ = 0, nc_ = 0;
   const ir::Model& model_;
   const ir::KernelIR& kernel_;
-  const KernelBinding& binding_;
-  const passes::DhsSchedule& schedule_;
+  const ir::KernelBinding& binding_;
+  const ir::DhsSchedule& schedule_;
   const std::vector<Prepared>& lanes_;
   int first_, B_;
   int threads_;  // threads for one simulation (B = 1) of a network, split by cells
@@ -482,8 +480,10 @@ Result BatchResult::lane(int b) const {
   return r;
 }
 
-BatchResult run_batch(const ir::Model& model, const ir::KernelIR& kernel, const KernelBinding& binding,
-                      const std::vector<Prepared>& lanes, bool return_states, int threads) {
+BatchResult run_batch(const ir::Program& program, const ir::KernelBinding& binding, const std::vector<Prepared>& lanes,
+                      bool return_states, int threads) {
+  const ir::Model& model = program.model;
+  const ir::KernelIR& kernel = program.kernel;
   if (lanes.empty()) fail("integrate: the batch is empty");
   if (threads < 0) fail("integrate: threads = {} must be 0 (all cores) or positive", threads);
   const Prepared& p0 = lanes[0];
@@ -507,7 +507,7 @@ BatchResult run_batch(const ir::Model& model, const ir::KernelIR& kernel, const 
   allocating(what, [&] { assign_zeros_on_huge_pages(out.data, static_cast<std::size_t>(out.batch) * out.n_recordings * out.n_samples); });
   if (return_states) out.states.resize(lanes.size());
   // Wavefronts: bit-identical to the model's schedule, with independent neighbours.
-  const passes::DhsSchedule schedule = passes::dhs_wavefront(passes::dhs_schedule(model, model.allowed_nodes_per_level));
+  const ir::DhsSchedule& schedule = program.tree.wavefronts;
 
   if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   // More threads than lanes: the spare ones split single simulations of networks by cells.

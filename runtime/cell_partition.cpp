@@ -8,7 +8,7 @@ namespace ranvier::runtime {
 namespace {
 
 // Elimination pairs (child, parent) in schedule order.
-std::vector<std::pair<int, int>> flat_pairs(const passes::DhsSchedule& schedule) {
+std::vector<std::pair<int, int>> flat_pairs(const ir::DhsSchedule& schedule) {
   std::vector<std::pair<int, int>> pairs;
   for (const auto& level : schedule.levels)
     for (auto [c, p] : level) pairs.emplace_back(c, p);
@@ -82,7 +82,7 @@ std::vector<CellPart> parts_at(const ir::Model& model, const std::vector<std::pa
 
 }  // namespace
 
-std::vector<CellPart> partition_cells(const ir::Model& model, const passes::DhsSchedule& schedule, int parts) {
+std::vector<CellPart> partition_cells(const ir::Model& model, const ir::DhsSchedule& schedule, int parts) {
   const auto pairs = flat_pairs(schedule);
   const std::vector<int> starts = cell_starts(model);
   if (parts < 2 || starts.size() < 2) return {whole_model(model, static_cast<int>(pairs.size()))};
@@ -92,7 +92,7 @@ std::vector<CellPart> partition_cells(const ir::Model& model, const passes::DhsS
   return out;
 }
 
-std::vector<std::vector<CellPart>> partition_cell_blocks(const ir::Model& model, const passes::DhsSchedule& schedule,
+std::vector<std::vector<CellPart>> partition_cell_blocks(const ir::Model& model, const ir::DhsSchedule& schedule,
                                                          int parts, int block_comps) {
   const auto pairs = flat_pairs(schedule);
   const std::vector<int> starts = cell_starts(model);

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "ir/model.h"
-#include "passes/dhs_schedule.h"
+#include "ir/dhs_schedule.h"
 
 namespace ranvier::runtime {
 
@@ -20,13 +20,13 @@ struct CellPart {
 
 // At most `parts` parts (fewer when there are fewer cells). One part holding everything
 // when the model is a single cell, or when some edge or elimination pair would cross parts.
-std::vector<CellPart> partition_cells(const ir::Model& model, const passes::DhsSchedule& schedule, int parts);
+std::vector<CellPart> partition_cells(const ir::Model& model, const ir::DhsSchedule& schedule, int parts);
 
 // The parts of partition_cells, each cut further into blocks of whole cells with at least
 // `block_comps` compartments (the last block of a part may have fewer): a thread runs the
 // synapses, channel kernels and tree solve of one block before the next, so that a block's
 // arrays stay in cache between the phases of a step. Result: per part, its blocks in order.
-std::vector<std::vector<CellPart>> partition_cell_blocks(const ir::Model& model, const passes::DhsSchedule& schedule,
+std::vector<std::vector<CellPart>> partition_cell_blocks(const ir::Model& model, const ir::DhsSchedule& schedule,
                                                          int parts, int block_comps);
 
 }  // namespace ranvier::runtime

@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "ir/model.h"
-#include "runtime/integrate.h"
+#include "runtime/options.h"
 
 namespace ranvier::runtime {
 

@@ -17,11 +17,9 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "frontend/module.h"
 #include "ir/error.h"
 #include "ir/memory.h"
 #include "runtime/adjoint_step.h"
-#include "runtime/backend.h"
 #include "runtime/buffer_pool.h"
 #include "runtime/geometry_vjp.h"
 #include "runtime/interpreter.h"
@@ -43,20 +41,15 @@ IntegrateOptions with_trainables(const ir::Model& model, IntegrateOptions option
 
 class GradientEngine {
  public:
-  GradientEngine(ir::Model model, const IntegrateOptions& options)
-      : model_(std::move(model)), options_(with_trainables(model_, options)), prepared_(prepare(model_, options_)) {
+  GradientEngine(ir::Model model, ir::TreeSolveSchedule tree, const IntegrateOptions& options, const StepChoice& choice)
+      : model_(std::move(model)), tree_(std::move(tree)), options_(with_trainables(model_, options)), prepared_(prepare(model_, options_)) {
     if (!model_.synapses.empty()) {
-      if (options.backend == "interpreter")
-        fail_unsupported("gradients of networks with synapses are compiled only; the interpreter's adjoint has no synapses "
-                         "(use backend 'auto' or 'jit')");
       for (const auto& r : model_.recordings)
         for (const auto& grp : model_.synapses)
           if (r.state == grp.type.current_name())
             fail_unsupported("gradients of a recorded synapse current ('{}') are not supported yet; record voltages or "
                              "synapse states", r.state);
     }
-    if (options.backend != "auto" && options.backend != "jit" && options.backend != "interpreter")
-      fail("gradients: unknown backend '{}'; use auto, jit or interpreter", options.backend);
     if (options.backend == "interpreter" && options.interpreter_uses_kernel_exp)
       fail_unsupported("gradients with interpreter_uses_kernel_exp are not supported");
     if (prepared_.solver == Solver::ExpEuler)
@@ -66,7 +59,7 @@ class GradientEngine {
           fail_unsupported("gradients with respect to '{}' are not supported for solver 'exp_euler' (its transition matrix "
                            "expm(G dt) is not differentiated); use bwd_euler or crank_nicolson", t.key);
       }
-    step_ = make_step(options.backend);
+    step_ = make_step(choice);
     check_first_step_against_interpreter();
     const int T = prepared_.n_steps;
     levels_ = options.checkpoint_lengths.empty()
@@ -170,31 +163,18 @@ class GradientEngine {
   GradientEngine& operator=(const GradientEngine&) = delete;
 
  private:
-  // "jit": the LLVM backend's compiled step, or NotSupported saying why not; "auto": that
-  // when it compiles this model, else the interpreter's step.
-  std::unique_ptr<AdjointStep> make_step(const std::string& backend) const {
-    if (backend != "interpreter") {
-      const AdjointFactory factory = compiled_adjoint();
-      const bool solver_ok = prepared_.solver == Solver::BwdEuler || prepared_.solver == Solver::CrankNicolson;
-      if (backend == "jit") {
-        if (!factory) fail_unsupported("gradients with backend 'jit': this build has no LLVM backend");
-        if (!solver_ok) fail_unsupported("compiled gradients support solvers bwd_euler and crank_nicolson; use backend 'interpreter'");
-        return factory(model_, prepared_);
-      }
-      if (!model_.synapses.empty()) {
-        if (!factory || !solver_ok)
-          fail_unsupported("gradients of networks are compiled only, for solvers bwd_euler and crank_nicolson");
-        return factory(model_, prepared_);
-      }
-      if (factory && solver_ok) {
-        try {
-          return factory(model_, prepared_);
-        } catch (const NotSupported&) {
-          // e.g. a compartment without mechanisms: the interpreter's step covers it.
-        }
+  // The compiled step when chosen (falling back to the interpreter's where the choice allows
+  // it and the compiled step does not cover the model, e.g. a compartment without
+  // mechanisms), else the interpreter's step.
+  std::unique_ptr<AdjointStep> make_step(const StepChoice& choice) const {
+    if (choice.compiled) {
+      if (!choice.fallback_to_interpreter) return choice.compiled(model_, tree_, prepared_);
+      try {
+        return choice.compiled(model_, tree_, prepared_);
+      } catch (const NotSupported&) {
       }
     }
-    return std::make_unique<AdjointStep>(model_, prepared_);
+    return std::make_unique<AdjointStep>(model_, tree_, prepared_);
   }
 
   void store(std::vector<std::vector<double>>& list, const std::vector<double>& x) {
@@ -241,7 +221,7 @@ class GradientEngine {
     one.n_steps = 1;
     for (auto& s : one.stimulus) s = std::make_shared<const std::vector<double>>(s->begin(), s->begin() + 1);
     for (auto& c : one.clamp) c.resize(1);
-    Interpreter interpreter(model_);
+    Interpreter interpreter(model_, tree_);
     const Result r = interpreter.run(one, true, step_->kernel_exp());
     std::vector<double> y;
     step_->forward(0, step_->initial_state(), y, nullptr);
@@ -411,6 +391,7 @@ class GradientEngine {
   }
 
   ir::Model model_;
+  ir::TreeSolveSchedule tree_;
   IntegrateOptions options_;
   Prepared prepared_;
   std::unique_ptr<AdjointStep> step_;
@@ -441,28 +422,23 @@ Gradients Vjp::operator()(const std::vector<double>& cotangent) const { return e
 
 GradientStats Vjp::stats() const { return engine_->stats(); }
 
-namespace {
+namespace runtime {
 
-Vjp run_forward(std::shared_ptr<runtime::GradientEngine> engine) {
+Vjp make_vjp(const ir::Model& model, const ir::TreeSolveSchedule& tree, const IntegrateOptions& options, const StepChoice& choice) {
+  auto engine = std::make_shared<GradientEngine>(model, tree, options, choice);
+  check_memory(engine->planned_bytes(), "vjp (" + engine->describe() + ")");
   Result r = allocating("the forward pass of vjp (" + engine->describe() + ")", [&] { return engine->forward(); });
   return Vjp(std::move(r), std::move(engine));
 }
 
-}  // namespace
-
-Vjp vjp(const ir::Model& model, const IntegrateOptions& options) {
-  auto engine = std::make_shared<runtime::GradientEngine>(model, options);
-  check_memory(engine->planned_bytes(), "vjp (" + engine->describe() + ")");
-  return run_forward(std::move(engine));
+void check_vjp_batch_memory(const ir::Model& model, const ir::TreeSolveSchedule& tree, const IntegrateOptions& options,
+                            const StepChoice& choice, std::size_t batch) {
+  const GradientEngine plan(model, tree, options, choice);  // sets up lane 0 only; runs no step but the first-step check
+  check_memory(plan.planned_bytes() * static_cast<double>(batch),
+               fmt::format("vjp of a batch of {} simulations (each {})", batch, plan.describe()));
 }
 
-Vjp vjp(const Module& module, const IntegrateOptions& options) { return vjp(module.lower(), options); }
-
-namespace {
-
-// f(i) for i in [0, n) on up to `threads` threads (0 = all cores); rethrows the first error.
-template <typename F>
-void parallel_for(int n, int threads, F&& f) {
+void parallel_for(int n, int threads, const std::function<void(int)>& f) {
   if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   threads = std::max(1, std::min(threads, n));
   std::atomic<int> next{0};
@@ -485,7 +461,7 @@ void parallel_for(int n, int threads, F&& f) {
   if (error) std::rethrow_exception(error);
 }
 
-}  // namespace
+}  // namespace runtime
 
 BatchVjp::BatchVjp(std::vector<Vjp> lanes, int threads) : lanes_(std::move(lanes)), threads_(threads) {
   for (auto& lane : lanes_) results.push_back(lane.result);
@@ -495,50 +471,13 @@ std::vector<Gradients> BatchVjp::operator()(const std::vector<std::vector<double
   if (cotangents.size() != lanes_.size())
     fail("vjp: {} cotangents for a batch of {} simulations", cotangents.size(), lanes_.size());
   std::vector<Gradients> out(lanes_.size());
-  parallel_for(static_cast<int>(lanes_.size()), threads_, [&](int b) { out[b] = lanes_[b](cotangents[b]); });
+  runtime::parallel_for(static_cast<int>(lanes_.size()), threads_, [&](int b) { out[b] = lanes_[b](cotangents[b]); });
   return out;
 }
 
 std::vector<GradientStats> BatchVjp::stats() const {
   std::vector<GradientStats> out;
   for (const auto& lane : lanes_) out.push_back(lane.stats());
-  return out;
-}
-
-BatchVjp vjp(const ir::Model& model, const std::vector<IntegrateOptions>& lanes, int threads) {
-  if (lanes.empty()) fail("vjp: the batch is empty (no IntegrateOptions)");
-  if (threads < 0) fail("vjp: threads = {} must be 0 (all cores) or positive", threads);
-  // Lane 0 is set up first: its plan times the batch size is what the batch will hold.
-  auto first = std::make_shared<runtime::GradientEngine>(model, lanes[0]);
-  check_memory(first->planned_bytes() * static_cast<double>(lanes.size()),
-               fmt::format("vjp of a batch of {} simulations (each {})", lanes.size(), first->describe()));
-  std::vector<std::optional<Vjp>> out(lanes.size());
-  parallel_for(static_cast<int>(lanes.size()), threads, [&](int b) {
-    if (b == 0) out[0].emplace(run_forward(first));
-    else out[b].emplace(vjp(model, lanes[b]));
-  });
-  std::vector<Vjp> done;
-  for (auto& v : out) done.push_back(std::move(*v));
-  return BatchVjp(std::move(done), threads);
-}
-
-BatchVjp vjp(const Module& module, const std::vector<IntegrateOptions>& lanes, int threads) {
-  return vjp(module.lower(), lanes, threads);
-}
-
-std::vector<std::vector<double>> get_parameters(const Module& module) {
-  std::vector<std::vector<double>> out;
-  for (const auto& t : module.trainables()) out.push_back(t.init);
-  return out;
-}
-
-ValueAndGrad value_and_grad(const Module& module, const IntegrateOptions& options, const LossFunction& loss) {
-  Vjp f = vjp(module, options);
-  ValueAndGrad out;
-  std::vector<double> cot(f.result.data.size(), 0.0);
-  out.value = loss(f.result, cot);
-  out.grad = f(cot);
-  out.result = std::move(f.result);
   return out;
 }
 

@@ -33,7 +33,9 @@
 #include <memory>
 #include <vector>
 
-#include "runtime/integrate.h"
+#include "ir/dhs_schedule.h"
+#include "ir/model.h"
+#include "runtime/options.h"
 
 namespace ranvier {
 
@@ -45,10 +47,6 @@ inline constexpr std::size_t kDefaultStateBudgetBytes = std::size_t{64} << 20;
 // The levels used without checkpoint_lengths: {n_steps} (every state kept) when the states
 // fit in kDefaultStateBudgetBytes, else {ceil(sqrt(n_steps)), ceil(n_steps / that)}.
 std::vector<int> default_checkpoint_lengths(int n_steps, std::size_t state_bytes);
-
-// Jaxley's get_parameters(): the initial value of every trainable, one vector per
-// make_trainable call, one value per group (the layout of IntegrateOptions::params).
-std::vector<std::vector<double>> get_parameters(const Module& module);
 
 // d loss / d params, in the layout of IntegrateOptions::params, and d loss / d stimulus.
 struct Gradients {
@@ -68,8 +66,18 @@ struct GradientStats {
 };
 
 namespace runtime {
+class AdjointStep;
 class GradientEngine;
-}
+struct Prepared;
+
+// Which step gradients run (api/vjp.cpp chooses): `compiled` makes the compiled step (empty:
+// the interpreter's); with fallback_to_interpreter, a model the compiled step does not cover
+// (NotSupported) runs the interpreter's instead.
+struct StepChoice {
+  std::function<std::unique_ptr<AdjointStep>(const ir::Model&, const ir::TreeSolveSchedule&, const Prepared&)> compiled;
+  bool fallback_to_interpreter = false;
+};
+}  // namespace runtime
 
 // The forward result and its vector-Jacobian product: operator()(cotangent) with the
 // cotangent of Result::data (same shape, row-major (n_recordings, n_samples)) returns
@@ -86,8 +94,6 @@ class Vjp {
   std::shared_ptr<runtime::GradientEngine> engine_;
 };
 
-Vjp vjp(const Module& module, const IntegrateOptions& options = {});
-Vjp vjp(const ir::Model& model, const IntegrateOptions& options = {});
 
 // B simulations (one IntegrateOptions per lane: params, param_state, data_stimuli, ...) and
 // their vector-Jacobian products, lanes run on `threads` threads (0 = all cores). Each lane is
@@ -106,8 +112,6 @@ class BatchVjp {
   int threads_;
 };
 
-BatchVjp vjp(const Module& module, const std::vector<IntegrateOptions>& lanes, int threads = 0);
-BatchVjp vjp(const ir::Model& model, const std::vector<IntegrateOptions>& lanes, int threads = 0);
 
 // loss(result, cotangent) returns the loss and writes d loss / d result.data into cotangent
 // (already sized like result.data and zeroed).
@@ -118,6 +122,17 @@ struct ValueAndGrad {
   Result result;
   Gradients grad;
 };
-ValueAndGrad value_and_grad(const Module& module, const IntegrateOptions& options, const LossFunction& loss);
+
+namespace runtime {
+// The forward pass and its reverse with `choice`'s step; the tree solve's schedule comes from
+// the pipeline (passes::lower_tree_solve).
+Vjp make_vjp(const ir::Model& model, const ir::TreeSolveSchedule& tree, const IntegrateOptions& options, const StepChoice& choice);
+// f(i) for i in [0, n) on up to `threads` threads (0 = all cores); rethrows the first error.
+// Refuses (OutOfMemory) a vjp batch of `batch` lanes like `options` whose checkpoints and
+// recordings would exceed the memory limit (ir/memory.h), before any lane runs.
+void check_vjp_batch_memory(const ir::Model& model, const ir::TreeSolveSchedule& tree, const IntegrateOptions& options,
+                            const StepChoice& choice, std::size_t batch);
+void parallel_for(int n, int threads, const std::function<void(int)>& f);
+}  // namespace runtime
 
 }  // namespace ranvier

@@ -25,7 +25,7 @@ struct LeafSource {
 
 }  // namespace
 
-Interpreter::Interpreter(ir::Model model) : model_(std::move(model)) {
+Interpreter::Interpreter(ir::Model model, ir::TreeSolveSchedule tree) : model_(std::move(model)), tree_(std::move(tree)) {
   for (const auto& m : model_.mechanisms) {
     auto roots = update_roots(m);
     ir::Expr current[] = {m.current};
@@ -140,7 +140,7 @@ Result Interpreter::run(const Prepared& p, bool return_states, bool kernel_exp) 
   std::vector<std::size_t> clamp_target;
   for (const auto& name : p.clamp_state) clamp_target.push_back(index_of(name));
 
-  VoltageStep voltage(model, p);
+  VoltageStep voltage(model, tree_, p);
   std::vector<double> i_ext(n_nodes), lin(n_nodes), cst(n_nodes), vt(n_nodes), ct(n_nodes);
   // Synaptic terms (already in uA/cm^2 and mS/cm^2, no factor 1000): total and per type.
   std::vector<double> syn_lin(n_nodes), syn_cst(n_nodes), type_lin(n_nodes), type_cst(n_nodes);

@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "ir/model.h"
-#include "runtime/integrate.h"
+#include "runtime/options.h"
 #include "runtime/prepare.h"
 #include "runtime/tape.h"
 #include "runtime/voltage_step.h"
@@ -13,7 +13,7 @@ namespace ranvier::runtime {
 
 class Interpreter {
  public:
-  explicit Interpreter(ir::Model model);
+  Interpreter(ir::Model model, ir::TreeSolveSchedule tree);
   Result run(const Prepared& prepared, bool return_states, bool kernel_exp = false) const;
   const ir::Model& model() const { return model_; }
 
@@ -23,6 +23,7 @@ class Interpreter {
     Tape current;  // output: membrane current (mA/cm^2)
   };
   ir::Model model_;
+  ir::TreeSolveSchedule tree_;  // from the pipeline (passes::lower_tree_solve)
   std::vector<MechanismTapes> tapes_;
   std::vector<MechanismTapes> synapse_tapes_;  // per synapse group; current output in nA
 };

@@ -4,6 +4,7 @@
 #include <memory>
 #include <vector>
 
+#include "ir/dhs_schedule.h"
 #include "ir/model.h"
 #include "runtime/prepare.h"
 
@@ -16,14 +17,14 @@ class LinearSolver {
   virtual void solve(std::vector<double>& diag, const std::vector<double>& offdiag, std::vector<double>& rhs) = 0;
 };
 
-// DHS elimination on the schedule for the model's allowed_nodes_per_level; `pointer_jumping`
+// DHS elimination on the pipeline's schedule (passes::lower_tree_solve); `pointer_jumping`
 // selects the GPU variant's back-substitution (recursive doubling) instead of the sweep.
-std::unique_ptr<LinearSolver> make_dhs_solver(const ir::Model& model, bool pointer_jumping);
+std::unique_ptr<LinearSolver> make_dhs_solver(const ir::TreeSolveSchedule& tree, bool pointer_jumping);
 // Generic sparse LU (Eigen's SparseLU), the "jax.sparse" baseline.
 std::unique_ptr<LinearSolver> make_sparse_solver(const ir::Model& model);
 // Tridiagonal elimination for unbranched cables ("jaxley.stone"); throws for branched cells.
 std::unique_ptr<LinearSolver> make_tridiagonal_solver(const ir::Model& model);
 
-std::unique_ptr<LinearSolver> make_linear_solver(const ir::Model& model, VoltageSolver which);
+std::unique_ptr<LinearSolver> make_linear_solver(const ir::Model& model, const ir::TreeSolveSchedule& tree, VoltageSolver which);
 
 }  // namespace ranvier::runtime

@@ -4,8 +4,7 @@
 // side by side instead of Jaxley's CPU default of one dependent chain).
 #include <cmath>
 
-#include "passes/dhs_schedule.h"
-#include "passes/dhs_wavefront.h"
+#include "ir/dhs_schedule.h"
 #include "runtime/linear_solver.h"
 
 namespace ranvier::runtime {
@@ -13,12 +12,10 @@ namespace {
 
 class DhsSolver final : public LinearSolver {
  public:
-  DhsSolver(const ir::Model& model, bool pointer_jumping)
-      : schedule_(passes::dhs_schedule(model, model.allowed_nodes_per_level)),
-        waves_(passes::dhs_wavefront(schedule_)),
-        pointer_jumping_(pointer_jumping) {
-    lower_.resize(model.n_nodes());
-    upper_.resize(model.n_nodes());
+  DhsSolver(const ir::TreeSolveSchedule& tree, bool pointer_jumping)
+      : schedule_(tree.schedule), waves_(tree.wavefronts), pointer_jumping_(pointer_jumping) {
+    lower_.resize(schedule_.parent.size());
+    upper_.resize(schedule_.parent.size());
   }
 
   void solve(std::vector<double>& diag, const std::vector<double>& offdiag, std::vector<double>& rhs) override {
@@ -68,15 +65,15 @@ class DhsSolver final : public LinearSolver {
   }
 
  private:
-  passes::DhsSchedule schedule_, waves_;
+  ir::DhsSchedule schedule_, waves_;
   bool pointer_jumping_;
   std::vector<double> lower_, upper_;
 };
 
 }  // namespace
 
-std::unique_ptr<LinearSolver> make_dhs_solver(const ir::Model& model, bool pointer_jumping) {
-  return std::make_unique<DhsSolver>(model, pointer_jumping);
+std::unique_ptr<LinearSolver> make_dhs_solver(const ir::TreeSolveSchedule& tree, bool pointer_jumping) {
+  return std::make_unique<DhsSolver>(tree, pointer_jumping);
 }
 
 }  // namespace ranvier::runtime

@@ -42,10 +42,10 @@ std::unique_ptr<LinearSolver> make_tridiagonal_solver(const ir::Model& model) {
   return std::make_unique<TridiagonalSolver>(model);
 }
 
-std::unique_ptr<LinearSolver> make_linear_solver(const ir::Model& model, VoltageSolver which) {
+std::unique_ptr<LinearSolver> make_linear_solver(const ir::Model& model, const ir::TreeSolveSchedule& tree, VoltageSolver which) {
   switch (which) {
-    case VoltageSolver::DhsCpu: return make_dhs_solver(model, false);
-    case VoltageSolver::DhsGpu: return make_dhs_solver(model, true);
+    case VoltageSolver::DhsCpu: return make_dhs_solver(tree, false);
+    case VoltageSolver::DhsGpu: return make_dhs_solver(tree, true);
     case VoltageSolver::Sparse: return make_sparse_solver(model);
     case VoltageSolver::Stone: return make_tridiagonal_solver(model);
   }

@@ -3,7 +3,7 @@
 #include <unordered_map>
 
 #include "ir/partials.h"
-#include "runtime/exp_reference.h"
+#include "ir/exp_reference.h"
 
 namespace ranvier::runtime {
 

@@ -6,14 +6,14 @@
 
 namespace ranvier::runtime {
 
-VoltageStep::VoltageStep(const ir::Model& model, const Prepared& prepared)
+VoltageStep::VoltageStep(const ir::Model& model, const ir::TreeSolveSchedule& tree, const Prepared& prepared)
     : model_(model), solver_(prepared.solver), dt_(prepared.dt), axial_(prepared.axial) {
   const int n = model.n_nodes();
   diag_.resize(n);
   rhs_.resize(n);
   offdiag_.resize(model.edges.size());
   if (solver_ == Solver::BwdEuler || solver_ == Solver::CrankNicolson)
-    linear_ = make_linear_solver(model, prepared.voltage_solver);
+    linear_ = make_linear_solver(model, tree, prepared.voltage_solver);
   if (solver_ == Solver::ExpEuler) transition_ = exp_euler_transition(model, axial_, dt_);
 }
 

@@ -12,7 +12,7 @@ namespace ranvier::runtime {
 
 class VoltageStep {
  public:
-  VoltageStep(const ir::Model& model, const Prepared& prepared);
+  VoltageStep(const ir::Model& model, const ir::TreeSolveSchedule& tree, const Prepared& prepared);
   // v (per node) is advanced in place. voltage_terms (1/ms) and constant_terms (mV/ms) are per
   // node, zero at branchpoints.
   void advance(std::vector<double>& v, const std::vector<double>& voltage_terms, const std::vector<double>& constant_terms);

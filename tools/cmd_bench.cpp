@@ -6,10 +6,10 @@
 
 #include <fmt/format.h>
 
-#include "codegen/cuda/cuda_model.h"
-#include "codegen/llvm/compiled_model.h"
+#include "api/cuda_model.h"
+#include "api/compile.h"
 #include "ir/error.h"
-#include "runtime/integrate.h"
+#include "api/integrate.h"
 #include "tools/args.h"
 #include "tools/commands.h"
 #include "tools/model_file.h"

@@ -1,8 +1,8 @@
 // `ranvier inspect`: what the compiler made of a model, stage by stage.
 #include <cstdio>
 
-#include "codegen/cuda/cuda_model.h"
-#include "codegen/llvm/compiled_model.h"
+#include "api/cuda_model.h"
+#include "api/compile.h"
 #include "frontend/stimulus.h"
 #include "tools/args.h"
 #include "tools/commands.h"
@@ -31,10 +31,16 @@ int cmd_inspect(const Args& args) {
   CompileOptions co;
   co.float32 = o.has("--float32");
   CompiledModel m = compile(cell, co);
-  for (Stage s : {Stage::Model, Stage::Fused, Stage::Linearized, Stage::Folded, Stage::Adjoint, Stage::DhsSchedule, Stage::LlvmIr,
-                  Stage::LlvmIrOptimized, Stage::Assembly}) {
-    if (which != "all" && parse_stage(which) != s) continue;
+  if (which != "all") {
+    const Stage s = parse_stage(which);
     std::printf("==== %s ====\n%s\n", stage_name(s), m.source(s).c_str());
+    return 0;
+  }
+  // Every stage of the one list (api/stages.h) that applies to a CPU compilation of this model.
+  for (const StageInfo& info : stages()) {
+    if (std::string(info.backend) == "cuda") continue;
+    if (info.stage == Stage::LowerSynapses && m.model().synapses.empty()) continue;
+    std::printf("==== %s ====\n%s\n", info.name, m.source(info.stage).c_str());
   }
   return 0;
 }

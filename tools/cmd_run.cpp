@@ -9,7 +9,7 @@
 #include "frontend/read_swc.h"
 #include "frontend/stimulus.h"
 #include "ir/error.h"
-#include "runtime/integrate.h"
+#include "api/integrate.h"
 #include "tools/args.h"
 #include "tools/commands.h"
 #include "tools/model_file.h"

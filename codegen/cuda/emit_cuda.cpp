@@ -10,7 +10,7 @@
 #include <fmt/format.h>
 
 #include "ir/error.h"
-#include "runtime/exp_reference.h"
+#include "ir/exp_reference.h"
 
 namespace ranvier::cuda {
 namespace {
@@ -37,13 +37,13 @@ std::string ident(const std::string& name, std::size_t slot) {
   return s;
 }
 
-// The exp of runtime/exp_reference.h, rendered from its constants, with the same operation
+// The exp of ir/exp_reference.h, rendered from its constants, with the same operation
 // sequence step for step (fma() is a true fused multiply-add on every CUDA GPU).
 std::string render_exp(bool f32) {
   using namespace exp_detail;
   std::string s;
   if (!f32) {
-    s += "// exp: runtime/exp_reference.h, the same operations and constants as the CPU backend\n";
+    s += "// exp: ir/exp_reference.h, the same operations and constants as the CPU backend\n";
     s += "__device__ __forceinline__ double ranvier_exp(double x) {\n";
     s += fmt::format("  const double t = fma(x, {}, {});\n", literal(kLog2eD, false), literal(kShiftD, false));
     s += fmt::format("  const double k = t - {};\n", literal(kShiftD, false));
@@ -59,7 +59,7 @@ std::string render_exp(bool f32) {
     s += fmt::format("  y = x < {} ? 0.0 : y;\n", literal(kUnderflowD, false));
     s += "  y = (x != x) ? x + x : y;\n  return y;\n}\n";
   } else {
-    s += "// exp: runtime/exp_reference.h (float), the same operations and constants as the CPU backend\n";
+    s += "// exp: ir/exp_reference.h (float), the same operations and constants as the CPU backend\n";
     s += "__device__ __forceinline__ float ranvier_exp(float x) {\n";
     s += fmt::format("  const float t = fmaf(x, {}, {});\n", literal(kLog2eF, true), literal(kShiftF, true));
     s += fmt::format("  const float k = t - {};\n", literal(kShiftF, true));
@@ -99,7 +99,7 @@ std::string int_table(const std::string& name, const std::vector<int>& values, b
 
 class Emitter {
  public:
-  Emitter(const ir::Model& model, const ir::KernelIR& kernel, const passes::DhsSchedule& schedule, bool f32)
+  Emitter(const ir::Model& model, const ir::KernelIR& kernel, const ir::DhsSchedule& schedule, bool f32)
       : model_(model), kernel_(kernel), schedule_(schedule), f32_(f32) {}
 
   CudaSource run() {
@@ -328,7 +328,7 @@ class Emitter {
 
   const ir::Model& model_;
   const ir::KernelIR& kernel_;
-  const passes::DhsSchedule& schedule_;
+  const ir::DhsSchedule& schedule_;
   bool f32_;
   std::vector<std::string> arrays_;
   int n_elim_ = 0;
@@ -336,14 +336,8 @@ class Emitter {
 
 }  // namespace
 
-CudaSource emit_cuda(const ir::Model& model, const ir::KernelIR& kernel, const passes::DhsSchedule& schedule, bool float32) {
+CudaSource emit_cuda(const ir::Model& model, const ir::KernelIR& kernel, const ir::DhsSchedule& schedule, bool float32) {
   return Emitter(model, kernel, schedule, float32).run();
-}
-
-ArrayExtent array_extent(const std::string& name) {
-  if (name == "v" || name == kDiag || name == kRhs) return ArrayExtent::Nodes;
-  if (name == kAxialDt) return ArrayExtent::Edges;
-  return ArrayExtent::Compartments;
 }
 
 }  // namespace ranvier::cuda

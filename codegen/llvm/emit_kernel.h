@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "ir/abi.h"
 #include "ir/kernel.h"
 
 namespace llvm {
@@ -17,10 +18,9 @@ class Module;
 
 namespace ranvier::llvm_backend {
 
-// Names of the arrays a kernel reads or writes besides states and parameters.
-inline constexpr const char* kVoltage = "v";
-inline constexpr const char* kVoltageTerm = "__voltage_term";
-inline constexpr const char* kConstantTerm = "__constant_term";
+using ir::kConstantTerm;
+using ir::kVoltage;
+using ir::kVoltageTerm;
 
 struct EmittedKernel {
   std::unique_ptr<llvm::LLVMContext> context;

@@ -6,13 +6,13 @@
 #include <llvm/IR/Intrinsics.h>
 
 #include "ir/error.h"
-#include "runtime/exp_reference.h"
+#include "ir/exp_reference.h"
 
 namespace ranvier::llvm_backend {
 
 namespace {
 
-// The constants of one floating-point type (see runtime/exp_reference.h).
+// The constants of one floating-point type (see ir/exp_reference.h).
 struct ExpConstants {
   unsigned mantissa_bits;  // 52 or 23
   double log2e, shift, ln2_hi, ln2_lo;

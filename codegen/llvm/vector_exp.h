@@ -4,7 +4,7 @@
 //
 // emit_exp works on double, float, <N x double> and <N x float>. The emitted sequence is
 // deterministic and bit-identical, for every input, to ranvier::exp_reference (the
-// header-only C++ twin in runtime/exp_reference.h, which also documents the algorithm
+// header-only C++ twin in ir/exp_reference.h, which also documents the algorithm
 // and holds the shared constants):
 //  - Cody-Waite reduction x = k*ln2 + r, a degree-11 (double) / degree-6 (float) minimax
 //    polynomial for e^r, scaling by 2^k through an integer add into the exponent bits;

@@ -6,8 +6,8 @@ from ._checks import as_threads
 
 __all__ = ["compile", "compilations", "STAGES", "clear_cache", "cache_info", "set_cache_limit"]
 
-STAGES = ("model", "fuse_mechanisms", "linearize", "fold_constants", "dhs_schedule", "llvm_ir",
-          "llvm_ir_optimized", "assembly")
+# The one stage list (api/stages.h): the pass pipeline's, then the LLVM and CUDA backends'.
+STAGES = tuple(_core.stages())
 
 
 def compile(module, float32: bool = False, symbolic_derivative: bool = False, threads: int = 0):  # noqa: A001

@@ -1,8 +1,8 @@
-// The kernel caches (runtime/kernel_cache.h): their size, their limit, clearing them.
+// The kernel cache (api/kernel_cache.h): their size, their limit, clearing them.
 #include <nanobind/stl/string.h>
 
 #include "bindings.h"
-#include "runtime/kernel_cache.h"
+#include "api/kernel_cache.h"
 
 namespace ranvier::python {
 

@@ -11,7 +11,7 @@
 #include "bindings.h"
 #include "frontend/module.h"
 #include "ir/error.h"
-#include "runtime/gradient.h"
+#include "api/vjp.h"
 
 namespace ranvier::python {
 namespace {

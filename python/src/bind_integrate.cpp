@@ -12,11 +12,12 @@
 #include "bindings.h"
 #include "frontend/module.h"
 #include "ir/error.h"
-#include "runtime/backend.h"
+#include "api/backend.h"
+#include "api/integrate.h"
+#include "api/stages.h"
 #include "runtime/batch_runner.h"
-#include "runtime/integrate.h"
 #ifdef RANVIER_HAVE_LLVM
-#include "codegen/llvm/compiled_model.h"
+#include "api/compile.h"
 #endif
 
 namespace ranvier::python {
@@ -35,54 +36,11 @@ struct BatchOutput {
   bool compiled = false;
 };
 
-bool have_jit() {
-#ifdef RANVIER_HAVE_LLVM
-  return true;
-#else
-  return false;
-#endif
-}
-
 // All lanes in one call: the compiled backend when it supports the solver (one compiled
 // model, one batched time loop over the lanes), otherwise the interpreter lane by lane.
 BatchOutput run_lanes(const Module& module, const std::vector<IntegrateOptions>& lanes, const std::string& backend, int threads) {
-  if (lanes.empty()) fail("integrate: no lanes to run");
-  if (backend != "auto" && backend != "interpreter" && backend != "jit")
-    fail("unknown backend '{}'; use auto, interpreter or jit", backend);
-  for (const auto& l : lanes)
-    if (l.solver != lanes[0].solver || l.voltage_solver != lanes[0].voltage_solver || l.delta_t != lanes[0].delta_t ||
-        l.t_max != lanes[0].t_max || l.return_states != lanes[0].return_states)
-      fail("integrate: all lanes of a batch must share solver, voltage_solver, delta_t, t_max and return_states");
-  const bool want_jit = backend == "jit" || (backend == "auto" && runtime::jit_supports(lanes[0]));
   BatchOutput out;
-#ifdef RANVIER_HAVE_LLVM
-  if (want_jit) {
-    CompileOptions co;
-    co.threads = threads;
-    CompiledModel cm = compile(module, co);
-    out.result = cm.integrate(lanes);
-    out.compiled = true;
-    return out;
-  }
-#endif
-  if (backend == "jit") fail_unsupported("backend 'jit' requested, but Ranvier was built without the LLVM backend");
-  const ir::Model model = module.lower();
-  runtime::BatchResult& r = out.result;
-  r.batch = static_cast<int>(lanes.size());
-  for (std::size_t b = 0; b < lanes.size(); ++b) {
-    IntegrateOptions o = lanes[b];
-    o.backend = "interpreter";
-    Result one = integrate(model, o);
-    if (b == 0) {
-      r.n_recordings = one.n_recordings;
-      r.n_samples = one.n_samples;
-      r.data.reserve(one.data.size() * lanes.size());
-    } else if (one.n_samples != r.n_samples || one.n_recordings != r.n_recordings) {
-      fail("integrate: lane {} has {} samples but lane 0 has {}; lanes must share the time grid", b, one.n_samples, r.n_samples);
-    }
-    r.data.insert(r.data.end(), one.data.begin(), one.data.end());
-    if (one.states) r.states.push_back(std::move(*one.states));
-  }
+  out.result = api::integrate_lanes(module.lower(), lanes, backend, threads, &out.compiled);
   return out;
 }
 
@@ -169,15 +127,19 @@ void bind_integrate(nb::module_& m) {
       nb::arg("module"), nb::arg("lanes"), nb::arg("backend") = "auto", nb::arg("threads") = 0,
       "B simulations of one module: (recordings (B, n_rec, T+1), [states dict per lane], compiled).");
 
-  m.def("jit_supports", [](const IntegrateOptions& o) { return have_jit() && runtime::jit_supports(o); });
-  m.def("have_jit", &have_jit);
+  m.def("jit_supports", [](const IntegrateOptions& o) { return api::jit_available() && api::jit_supports(o); });
+  m.def("have_jit", &api::jit_available);
+  m.def("stages", [] {
+    std::vector<std::string> names;
+    for (const auto& s : stages()) names.push_back(s.name);
+    return names;
+  }, "The inspectable stages, in order: the pass pipeline's, then the LLVM and CUDA backends'.");
 
 #ifdef RANVIER_HAVE_LLVM
   nb::class_<CompiledModel>(m, "CompiledModel", "A module compiled by the LLVM backend (compile once, integrate many).")
       .def("source", [](const CompiledModel& c, const std::string& stage) { return c.source(parse_stage(stage)); },
            nb::arg("stage"),
-           "Text of a stage: model, fuse_mechanisms, linearize, fold_constants, derive_adjoint, dhs_schedule, llvm_ir, "
-           "llvm_ir_optimized, assembly.")
+           "Text of a stage (ranvier.STAGES, the pipeline's and the LLVM backend's).")
       .def_prop_ro("compile_seconds", &CompiledModel::compile_seconds)
       .def_prop_ro("float32", &CompiledModel::float32)
       .def(

@@ -19,7 +19,7 @@
 
 #include <fmt/format.h>
 
-#include "codegen/cuda/device.h"
+#include "runtime/cuda/device.h"
 #include "codegen/cuda/emit_cuda.h"
 #include "ir/error.h"
 

@@ -11,7 +11,7 @@
 #include "frontend/channels/builtin.h"
 #include "frontend/module.h"
 #include "frontend/stimulus.h"
-#include "runtime/integrate.h"
+#include "api/integrate.h"
 #include "test_support.h"
 
 namespace ranvier::test {

@@ -13,7 +13,7 @@
 #include "frontend/network.h"
 #include "frontend/stimulus.h"
 #include "frontend/synapses/builtin.h"
-#include "runtime/integrate.h"
+#include "api/integrate.h"
 #include "test_support.h"
 
 namespace ranvier::test {

@@ -10,8 +10,8 @@
 
 #include <gtest/gtest.h>
 
-#include "codegen/cuda/cuda_model.h"
-#include "codegen/llvm/compiled_model.h"
+#include "api/cuda_model.h"
+#include "api/compile.h"
 #include "cuda_host_emulator.h"
 #include "cuda_models.h"
 #include "ir/error.h"

@@ -9,12 +9,12 @@
 
 #include <gtest/gtest.h>
 
-#include "codegen/cuda/cuda_model.h"
-#include "codegen/cuda/driver.h"
+#include "api/cuda_model.h"
+#include "runtime/cuda/driver.h"
 #include "cuda_models.h"
 #include "ir/error.h"
 #ifdef RANVIER_HAVE_LLVM
-#include "codegen/llvm/compiled_model.h"
+#include "api/compile.h"
 #endif
 
 namespace ranvier {

@@ -16,8 +16,8 @@
 
 #include <gtest/gtest.h>
 
-#include "codegen/cuda/cuda_model.h"
-#include "codegen/cuda/driver.h"
+#include "api/cuda_model.h"
+#include "runtime/cuda/driver.h"
 #include "codegen/cuda/nvrtc.h"
 #include "cuda_models.h"
 #include "frontend/channels/builtin.h"

@@ -125,7 +125,7 @@ TEST(DeriveAdjoint, CompositeExpressionsMatchTheTape) {
 TEST(DeriveAdjoint, HodgkinHuxleyGroupHasEveryCotangent) {
   Cell cell;
   cell.insert(channels::HH());
-  const ir::KernelIR k = derive_adjoint(lower_to_kernel(cell.lower(), {}).kernel);
+  const ir::KernelIR k = derive_adjoint(lower(cell.lower(), {}).program.kernel);
   ASSERT_EQ(k.adjoints.size(), k.groups.size());
   std::map<std::string, Expr> out;
   for (const auto& o : k.adjoints[0].outputs) out[o.name] = o.expr;

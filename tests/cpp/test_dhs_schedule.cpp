@@ -46,7 +46,7 @@ int tree_height(const ir::Model& model) {
 }
 
 // Checks every structural property of a schedule.
-void check_schedule(const ir::Model& model, int k, const passes::DhsSchedule& s) {
+void check_schedule(const ir::Model& model, int k, const ir::DhsSchedule& s) {
   const int n = model.n_nodes();
   const auto adj = adjacency(model);
   ASSERT_EQ(s.root, 0);

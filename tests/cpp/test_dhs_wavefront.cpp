@@ -19,7 +19,7 @@ namespace {
 
 using Pair = std::pair<int, int>;
 
-std::vector<Pair> flatten(const passes::DhsSchedule& s) {
+std::vector<Pair> flatten(const ir::DhsSchedule& s) {
   std::vector<Pair> out;
   for (const auto& level : s.levels)
     for (const auto& e : level) out.push_back(e);
@@ -33,7 +33,7 @@ std::map<int, std::vector<int>> updates_by_parent(const std::vector<Pair>& order
   return out;
 }
 
-void check_wavefront(const passes::DhsSchedule& original, const passes::DhsSchedule& w) {
+void check_wavefront(const ir::DhsSchedule& original, const ir::DhsSchedule& w) {
   const std::vector<Pair> before = flatten(original), after = flatten(w);
   ASSERT_EQ(std::multiset<Pair>(before.begin(), before.end()), std::multiset<Pair>(after.begin(), after.end()));
   EXPECT_EQ(updates_by_parent(before), updates_by_parent(after));

@@ -16,10 +16,10 @@
 #include "frontend/synapses/builtin.h"
 #include "frontend/stimulus.h"
 #include "ir/error.h"
+#include "api/integrate.h"
+#include "api/kernel_cache.h"
+#include "api/vjp.h"
 #include "ir/memory.h"
-#include "runtime/gradient.h"
-#include "runtime/kernel_cache.h"
-#include "runtime/integrate.h"
 
 namespace ranvier {
 namespace {

@@ -15,7 +15,7 @@
 #include "frontend/module.h"
 #include "frontend/stimulus.h"
 #include "ir/error.h"
-#include "runtime/integrate.h"
+#include "api/integrate.h"
 #include "runtime/prepare.h"
 
 namespace ranvier {

@@ -12,13 +12,13 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
-#include "codegen/llvm/compiled_model.h"
+#include "api/compile.h"
 #include "frontend/connect.h"
 #include "frontend/network.h"
 #include "frontend/stimulus.h"
 #include "frontend/synapses/builtin.h"
 #include "random_model.h"
-#include "runtime/integrate.h"
+#include "api/integrate.h"
 
 namespace ranvier {
 namespace {

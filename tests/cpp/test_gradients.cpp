@@ -18,7 +18,7 @@
 #include "jaxley_case.h"
 #include "network_case.h"
 #include "runtime/buffer_pool.h"
-#include "runtime/gradient.h"
+#include "api/vjp.h"
 
 namespace ranvier {
 namespace {

@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "codegen/llvm/compiled_model.h"
+#include "api/compile.h"
 #include "jaxley_case.h"
 #include "ir/error.h"
 

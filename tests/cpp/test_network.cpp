@@ -9,7 +9,7 @@
 
 #include <gtest/gtest.h>
 
-#include "codegen/llvm/compiled_model.h"
+#include "api/compile.h"
 #include "frontend/read_swc.h"
 #include "frontend/swc.h"
 #include "ir/error.h"
@@ -102,7 +102,7 @@ TEST(Network, IsAForestWithOneRootPerCell) {
     }
   }
   // The DHS schedule has one root per cell (comp 0 of each) and eliminates every other node.
-  passes::DhsSchedule s = passes::dhs_schedule(m, 1);
+  ir::DhsSchedule s = passes::dhs_schedule(m, 1);
   std::vector<int> roots;
   for (int n = 0; n < m.n_nodes(); ++n)
     if (s.parent[n] < 0) roots.push_back(n);
@@ -449,7 +449,7 @@ Network threaded_test_network() {
 TEST(Network, CellPartitionCoversEveryNodeAndPairOnce) {
   Network net = threaded_test_network();
   const ir::Model m = net.lower();
-  const passes::DhsSchedule s = passes::dhs_schedule(m, 1);
+  const ir::DhsSchedule s = passes::dhs_schedule(m, 1);
   std::size_t n_pairs = 0;
   for (const auto& level : s.levels) n_pairs += level.size();
   for (int parts : {1, 2, 3, 7, 20}) {
@@ -477,7 +477,7 @@ TEST(Network, CellPartitionCoversEveryNodeAndPairOnce) {
 TEST(Network, CellBlocksSplitEachPartIntoRunsOfWholeCells) {
   Network net = threaded_test_network();  // cells of 12, 2 and 8 compartments
   const ir::Model m = net.lower();
-  const passes::DhsSchedule s = passes::dhs_schedule(m, 1);
+  const ir::DhsSchedule s = passes::dhs_schedule(m, 1);
   std::size_t n_pairs = 0;
   for (const auto& level : s.levels) n_pairs += level.size();
   for (int parts : {1, 2, 3}) {

@@ -14,7 +14,8 @@
 #include <gtest/gtest.h>
 
 #include "random_model.h"
-#include "runtime/integrate.h"
+#include "api/integrate.h"
+#include "passes/pipeline.h"
 #include "runtime/linear_solver.h"
 #include "runtime/prepare.h"
 
@@ -256,7 +257,7 @@ TEST(RandomTrees, DhsSolveMatchesDenseLu) {
     for (int k : {1, 2, 4, 32}) {
       s.model.allowed_nodes_per_level = k;
       for (bool pointer_jumping : {false, true}) {
-        auto solver = runtime::make_dhs_solver(s.model, pointer_jumping);
+        auto solver = runtime::make_dhs_solver(passes::lower_tree_solve(s.model), pointer_jumping);
         std::vector<double> diag = s.diag, x = s.rhs;
         solver->solve(diag, s.offdiag, x);
         EXPECT_LT(relative_error(x, s.x), 1e-12) << "DHS k=" << k << (pointer_jumping ? " (pointer jumping)" : " (sweep)");

@@ -18,7 +18,7 @@
 #include "frontend/read_swc.h"
 #include "frontend/stimulus.h"
 #include "ir/error.h"
-#include "runtime/integrate.h"
+#include "api/integrate.h"
 #include "test_support.h"
 
 namespace ranvier {

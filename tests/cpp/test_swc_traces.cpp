@@ -15,7 +15,7 @@
 #include "frontend/channels/builtin.h"
 #include "frontend/read_swc.h"
 #include "frontend/stimulus.h"
-#include "runtime/integrate.h"
+#include "api/integrate.h"
 #include "test_support.h"
 
 namespace ranvier {

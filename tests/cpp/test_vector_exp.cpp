@@ -18,7 +18,7 @@
 
 #include "codegen/llvm/jit.h"
 #include "codegen/llvm/vector_exp.h"
-#include "runtime/exp_reference.h"
+#include "ir/exp_reference.h"
 
 namespace {
 

@@ -5,7 +5,7 @@
 
 typedef double real;
 
-// exp: runtime/exp_reference.h, the same operations and constants as the CPU backend
+// exp: ir/exp_reference.h, the same operations and constants as the CPU backend
 __device__ __forceinline__ double ranvier_exp(double x) {
   const double t = fma(x, 0x1.71547652b82fep+0, 0x1.8p+52);
   const double k = t - 0x1.8p+52;

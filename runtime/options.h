@@ -1,5 +1,6 @@
 #pragma once
-// integrate(): what `jaxley.integrate` computes (SEMANTICS.md), for a module or a model IR.
+// The inputs and outputs of one simulation (Jaxley's integrate arguments and result); api/integrate.h
+// runs it.
 #include <optional>
 #include <string>
 #include <vector>
@@ -7,8 +8,6 @@
 #include "ir/model.h"
 
 namespace ranvier {
-
-class Module;
 
 // Jaxley's `data_set(key, value)` on a view: `value` (one per compartment, or one for all)
 // replaces parameter or initial state `key` at `comps` for this run only.
@@ -56,8 +55,5 @@ struct Result {
   std::optional<States> states;
   double operator()(int recording, int sample) const { return data[static_cast<std::size_t>(recording) * n_samples + sample]; }
 };
-
-Result integrate(const Module& module, const IntegrateOptions& options = {});
-Result integrate(const ir::Model& model, const IntegrateOptions& options = {});
 
 }  // namespace ranvier

@@ -16,7 +16,7 @@
 
 #include "ir/model.h"
 #include "runtime/batch_runner.h"
-#include "runtime/integrate.h"
+#include "runtime/options.h"
 
 namespace ranvier {
 class Module;
@@ -24,7 +24,7 @@ class Module;
 
 namespace ranvier::cuda {
 
-class Device;  // codegen/cuda/device.h
+class Device;  // runtime/cuda/device.h
 
 enum class CudaStage {
   CudaSource,  // the generated CUDA C++

@@ -8,28 +8,15 @@
 #include <string>
 #include <vector>
 
+#include "api/kernel_cache.h"
+#include "api/stages.h"
 #include "ir/model.h"
-#include "runtime/kernel_cache.h"
 #include "runtime/batch_runner.h"
-#include "runtime/integrate.h"
+#include "runtime/options.h"
 
 namespace ranvier {
 
 class Module;
-
-enum class Stage {
-  Model,             // the model IR
-  Fused,             // after fuse_mechanisms
-  Linearized,        // after linearize
-  Folded,            // after fold_constants (what is compiled)
-  Adjoint,           // derive_adjoint: the reverse step gradients compile
-  DhsSchedule,       // the tree-solve schedule
-  LlvmIr,            // LLVM IR as emitted
-  LlvmIrOptimized,   // after the O3 pipeline for the host
-  Assembly,          // host assembly
-};
-const char* stage_name(Stage s);
-Stage parse_stage(const std::string& name);
 
 struct CompileOptions {
   // Single-precision kernels and buffers (double is the default). Implies the exact
@@ -52,7 +39,7 @@ class CompiledModel {
   double compile_seconds() const;
   bool float32() const;
 
-  // Number of LLVM compilations so far in this process (cache hits do not count).
+  // Number of compilations so far in this process (cache hits do not count).
   static std::size_t compilations();
 
   struct Impl;
@@ -61,8 +48,6 @@ class CompiledModel {
   friend CompiledModel compile(const ir::Model&, const CompileOptions&);
   std::shared_ptr<const Impl> impl_;
 };
-
-// clear_kernel_cache(), kernel_cache_info(), set_kernel_cache_limit(): runtime/kernel_cache.h.
 
 CompiledModel compile(const ir::Model& model, const CompileOptions& options = {});
 CompiledModel compile(const Module& module, const CompileOptions& options = {});

@@ -1,4 +1,4 @@
-#include "codegen/cuda/driver.h"
+#include "runtime/cuda/driver.h"
 
 #include <dlfcn.h>
 

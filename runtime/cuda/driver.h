@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "codegen/cuda/device.h"
+#include "runtime/cuda/device.h"
 
 namespace ranvier::cuda {
 

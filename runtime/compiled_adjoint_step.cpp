@@ -1,63 +1,22 @@
-#include "codegen/llvm/compiled_adjoint.h"
+#include "runtime/compiled_adjoint_step.h"
 
 #include <algorithm>
 #include <map>
-#include <mutex>
-#include <type_traits>
 
-#include <llvm/IR/LLVMContext.h>
-#include <llvm/IR/Module.h>
-
-#include "codegen/llvm/emit_kernel.h"
-#include "codegen/llvm/jit.h"
 #include "ir/error.h"
-#include "passes/derive_adjoint.h"
-#include "passes/pipeline.h"
-#include "runtime/backend.h"
-#include "runtime/kernel_cache.h"
 
-namespace ranvier::llvm_backend {
+namespace ranvier::runtime {
 namespace {
 
-using KernelFn = void (*)(double**, std::int64_t, std::int64_t, double);
+using KernelFn = ir::GroupFnF64;
+using ir::kConstantTerm;
+using ir::kVoltageTerm;
 
-// The forward and adjoint group kernels of one model structure, compiled once per process.
-struct AdjointCode {
-  std::unique_ptr<CompiledCode> code;
-  ir::KernelIR kernel;
-  std::vector<std::string> arrays;  // the pointer table's entries
-  std::vector<KernelFn> forward, adjoint;                  // per group
-  std::vector<KernelFn> synapse_forward, synapse_adjoint;  // per synapse type
-};
-
-std::shared_ptr<const AdjointCode> compile_adjoint(const ir::Model& model) {
-  static std::mutex mutex;  // one thread compiles a structure while others wait for it
-  static runtime::LruCache<const AdjointCode> cache;  // bounded, cleared by clear_kernel_cache()
-  passes::PipelineOptions options;  // Jaxley's finite-difference linearisation
-  ir::KernelIR kernel = passes::derive_adjoint(passes::lower_to_kernel(model, options).kernel);
-  std::string key = kernel.print();
-  std::lock_guard lock(mutex);
-  if (auto hit = cache.find(key)) return hit;
-  auto out = std::make_shared<AdjointCode>();
-  EmittedKernel emitted = emit_kernel(kernel, false);
-  out->arrays = emitted.arrays;
-  out->code = Jit::instance().compile(std::move(emitted.module), std::move(emitted.context), false);
-  auto lookup = [&](const std::vector<std::string>& names, std::vector<KernelFn>& fns) {
-    for (const auto& f : names) fns.push_back(out->code->function<std::remove_pointer_t<KernelFn>>(f));
-  };
-  lookup(emitted.group_functions, out->forward);
-  lookup(emitted.adjoint_functions, out->adjoint);
-  lookup(emitted.synapse_functions, out->synapse_forward);
-  lookup(emitted.synapse_adjoint_functions, out->synapse_adjoint);
-  out->kernel = std::move(kernel);
-  cache.insert(key, out);
-  return out;
-}
-
-class CompiledAdjointStep final : public runtime::AdjointStep {
+class CompiledAdjointStep final : public AdjointStep {
  public:
-  CompiledAdjointStep(const ir::Model& model, const runtime::Prepared& prepared, std::shared_ptr<const AdjointCode> code)
-      : AdjointStep(model, prepared), code_(std::move(code)) {
+  CompiledAdjointStep(const ir::Model& model, const ir::TreeSolveSchedule& tree, const Prepared& prepared,
+                      std::shared_ptr<const CompiledAdjointCode> code)
+      : AdjointStep(model, tree, prepared), code_(std::move(code)) {
     std::vector<int> covered(static_cast<std::size_t>(model.n_comp), 0);
     for (const auto& g : code_->kernel.groups)
       for (auto [b, e] : g.runs)
@@ -65,7 +24,7 @@ class CompiledAdjointStep final : public runtime::AdjointStep {
     for (int c = 0; c < model.n_comp; ++c)
       if (covered[static_cast<std::size_t>(c)] != 1)
         fail_unsupported("compiled gradients: compartment {} is in {} kernel groups (expected 1)", c, covered[static_cast<std::size_t>(c)]);
-    for (const auto& name : code_->arrays) sources_.push_back(classify(name));
+    for (const auto& name : code_->binding.arrays) sources_.push_back(classify(name));
     for (std::size_t m = 0; m < n_mechanisms(); ++m) current_offsets_.push_back(current_offset(m));
     // The runtime arrays used every step, looked up once (std::map keeps them in place).
     i_ext_ = &array(ir::kExternalCurrent);
@@ -87,7 +46,7 @@ class CompiledAdjointStep final : public runtime::AdjointStep {
       for (int e = 0; e < grp.size(); ++e) area[static_cast<std::size_t>(e)] = prepared.area[static_cast<std::size_t>(grp.post[e])];
       synapse_arrays_.push_back(a);
     }
-    table_.resize(code_->arrays.size());
+    table_.resize(code_->binding.arrays.size());
   }
 
   bool kernel_exp() const override { return true; }
@@ -104,7 +63,7 @@ class CompiledAdjointStep final : public runtime::AdjointStep {
     cp.ct.assign(static_cast<std::size_t>(n_nodes_), 0.0);
     bind({y.data(), &cp, nullptr, nullptr});
     synapse_terms(x);
-    run(code_->forward);
+    run(code_->binding.forward);
     clamp_states(k, y);
     forward_voltage(k, x, y, cp);
     if (cap) {
@@ -114,7 +73,7 @@ class CompiledAdjointStep final : public runtime::AdjointStep {
   }
 
   void backward(int k, const std::vector<double>& x, const Capture& cap, std::vector<double>& g,
-                runtime::ParamCotangents& pg) const override {
+                ParamCotangents& pg) const override {
     std::fill(g_vt_->begin(), g_vt_->end(), 0.0);
     std::fill(g_ct_->begin(), g_ct_->end(), 0.0);
     system_.vt = cap.vt;
@@ -132,7 +91,7 @@ class CompiledAdjointStep final : public runtime::AdjointStep {
       synapse_terms(x);
     }
     bind({const_cast<double*>(x.data()), nullptr, g.data(), &pg});
-    run(code_->adjoint);
+    run(code_->binding.adjoint);
     synapse_adjoints(x, g, pg);
     // The currents before the step are overwritten by it: their cotangents end here.
     for (int o : current_offsets_) std::fill_n(g.begin() + o, n_nodes_, 0.0);
@@ -152,7 +111,7 @@ class CompiledAdjointStep final : public runtime::AdjointStep {
     double* state;                 // the state the kernels read (and forward kernels write)
     Capture* cap;                  // forward: where voltage_term and constant_term go
     double* g;                     // backward: the state's cotangent
-    runtime::ParamCotangents* pg;  // backward: parameter cotangents
+    ParamCotangents* pg;  // backward: parameter cotangents
   };
 
   // A runtime-owned array by name: per node, or per synapse for "<input>@<type>" names.
@@ -233,7 +192,7 @@ class CompiledAdjointStep final : public runtime::AdjointStep {
       const ir::SynapseGroup& grp = model_.synapses[gi];
       if (grp.size() == 0) continue;
       gather_voltages(gi, x);
-      code_->synapse_forward[gi](table_.data(), 0, grp.size(), prepared_.dt);
+      code_->binding.synapse_forward[gi](table_.data(), 0, grp.size(), prepared_.dt);
       const std::vector<double>& g = *synapse_arrays_[gi].g;
       const std::vector<double>& c = *synapse_arrays_[gi].c;
       type_lin_.assign(static_cast<std::size_t>(n_nodes_), 0.0);
@@ -261,7 +220,7 @@ class CompiledAdjointStep final : public runtime::AdjointStep {
 
   // The synapse kernels backwards: the sums' cotangents gathered per synapse, the kernels'
   // adjoints, and the gathered inputs' cotangents scattered back to their compartments.
-  void synapse_adjoints(const std::vector<double>& x, std::vector<double>& g, runtime::ParamCotangents& pg) const {
+  void synapse_adjoints(const std::vector<double>& x, std::vector<double>& g, ParamCotangents& pg) const {
     if (model_.synapses.empty()) return;
     const std::vector<double>& g_lin = *g_syn_lin_;
     const std::vector<double>& g_cst = *g_syn_cst_;
@@ -275,7 +234,7 @@ class CompiledAdjointStep final : public runtime::AdjointStep {
         (*a.g_c)[static_cast<std::size_t>(e)] = -g_cst[static_cast<std::size_t>(grp.post[e])];  // cst -= sum of c
       }
       for (std::vector<double>* cot : {a.g_v_pre, a.g_v_post, a.g_area}) std::fill(cot->begin(), cot->end(), 0.0);
-      code_->synapse_adjoint[gi](table_.data(), 0, grp.size(), prepared_.dt);
+      code_->binding.synapse_adjoint[gi](table_.data(), 0, grp.size(), prepared_.dt);
       for (int e = 0; e < grp.size(); ++e) {
         const auto ue = static_cast<std::size_t>(e);
         g[static_cast<std::size_t>(v_ + grp.pre[e])] += (*a.g_v_pre)[ue];
@@ -297,7 +256,7 @@ class CompiledAdjointStep final : public runtime::AdjointStep {
     }
   }
 
-  std::shared_ptr<const AdjointCode> code_;
+  std::shared_ptr<const CompiledAdjointCode> code_;
   // Runtime-owned arrays by name (node or synapse length); declared before sources_, which
   // points into it. std::map keeps every vector where it is.
   mutable std::map<std::string, std::vector<double>> scratch_arrays_;
@@ -319,12 +278,9 @@ class CompiledAdjointStep final : public runtime::AdjointStep {
 
 }  // namespace
 
-std::unique_ptr<runtime::AdjointStep> make_compiled_adjoint(const ir::Model& model, const runtime::Prepared& prepared) {
-  return std::make_unique<CompiledAdjointStep>(model, prepared, compile_adjoint(model));
+std::unique_ptr<AdjointStep> make_compiled_adjoint_step(const ir::Model& model, const ir::TreeSolveSchedule& tree,
+                                                        const Prepared& prepared, std::shared_ptr<const CompiledAdjointCode> code) {
+  return std::make_unique<CompiledAdjointStep>(model, tree, prepared, std::move(code));
 }
 
-namespace {
-const bool g_registered = (runtime::register_compiled_adjoint(&make_compiled_adjoint), true);
-}  // namespace
-
-}  // namespace ranvier::llvm_backend
+}  // namespace ranvier::runtime
