@@ -5,6 +5,7 @@
 #include <numeric>
 #include <thread>
 
+#include "ir/scheme.h"
 #include "ir/error.h"
 #include "runtime/cell_partition.h"
 #include "runtime/huge_pages.h"
@@ -248,7 +249,7 @@ class Chunk {
     for (std::size_t j = 0; j < n_stim; ++j)
       for (int k = k0; k < k1; ++k)
         stim_block_[static_cast<std::size_t>(k - k0) * n_stim + j] =
-            static_cast<T>(stim_rows_[j][k]) / area_[stim_target_[j]] * T(100000);  // nA -> uA/cm^2
+            ir::point_current_density(static_cast<T>(stim_rows_[j][k]), area_[stim_target_[j]]);  // nA -> uA/cm^2
   }
 
   // One part per thread, each cut into blocks of whole cells. A thread runs, block after

@@ -2,13 +2,14 @@
 
 #include <algorithm>
 
+#include "ir/scheme.h"
 #include "ir/error.h"
 
 namespace ranvier::runtime {
 namespace {
 
 // Jaxley linearises channel currents by a forward difference with this step (mV).
-constexpr double kDiffV = 1e-3;
+constexpr double kDiffV = ir::kLinearizationStep;
 
 std::vector<ir::Expr> update_roots(const Mechanism& m) {
   std::vector<ir::Expr> roots;
@@ -158,7 +159,7 @@ class Interpreter::Run {
     std::fill(i_ext_.begin(), i_ext_.end(), 0.0);
     for (std::size_t s = 0; s < p_.stimulus.size(); ++s) {
       int c = p_.stimulus_comp[s];
-      i_ext_[c] += (*p_.stimulus[s])[k] / p_.area[c] * 100000.0;
+      i_ext_[c] += ir::point_current_density((*p_.stimulus[s])[k], p_.area[c]);
     }
   }
   // 2. Gates by their update rule with the voltage before the step.
@@ -233,8 +234,8 @@ class Interpreter::Run {
         fill_synapse(b.current, slots_.data(), e, vpre + kDiffV, vpost + kDiffV);
         current.run(slots_.data(), kernel_exp_);
         const double i1 = slots_[current.output(0)];
-        const double d0 = i0 / p_.area[post] * 100000.0;  // nA / um^2 -> uA/cm^2
-        const double d1 = i1 / p_.area[post] * 100000.0;
+        const double d0 = ir::point_current_density(i0, p_.area[post]);  // nA / um^2 -> uA/cm^2
+        const double d1 = ir::point_current_density(i1, p_.area[post]);
         const double g_syn = (d1 - d0) / kDiffV;
         type_lin_[post] += g_syn;
         type_cst_[post] += d0 - g_syn * vpost;
