@@ -2,6 +2,7 @@
 
 #include <unordered_map>
 
+#include "ir/scheme.h"
 #include "ir/error.h"
 
 namespace ranvier::passes {
@@ -48,7 +49,7 @@ Expr derivative_in_v(Expr e) {
 
 ir::KernelIR linearize(ir::KernelIR k, ir::Linearization mode) {
   const bool symbolic_derivative = mode == ir::Linearization::Symbolic;
-  constexpr double kDiffV = 1e-3;  // mV, Jaxley's finite-difference step
+  constexpr double kDiffV = ir::kLinearizationStep;
   const Expr v = ir::voltage();
   const Expr v_perturbed = v + kDiffV;
   k.linearization = mode;

@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "ir/scheme.h"
 #include "ir/error.h"
 #include "passes/linearize.h"
 
@@ -11,7 +12,7 @@ using ir::Expr;
 using ir::Op;
 
 ir::KernelIR lower_synapses(const ir::Model& model, ir::KernelIR k) {
-  constexpr double kDiffV = 1e-3;  // mV, Jaxley's finite-difference step
+  constexpr double kDiffV = ir::kLinearizationStep;
   for (const auto& group : model.synapses) {
     const ir::SynapseType& t = group.type;
     const Expr v_pre = ir::state(ir::synapse_array(ir::kSynapseVPre, t.name));
@@ -33,16 +34,16 @@ ir::KernelIR lower_synapses(const ir::Model& model, ir::KernelIR k) {
       return n->op == Op::State && t.has_state(n->name) ? ir::state(n->name + ir::kUpdatedSuffix) : Expr();
     });
     const Expr i0 = bind(current, v_pre, v_post);  // nA
-    const Expr d0 = i0 / area * 100000.0;          // nA / um^2 -> uA/cm^2
+    const Expr d0 = ir::point_current_density(i0, area);  // nA / um^2 -> uA/cm^2
     Expr g;
     if (k.linearization == ir::Linearization::FiniteDifference) {
       const Expr i1 = bind(current, v_pre + kDiffV, v_post + kDiffV);
-      g = (i1 / area * 100000.0 - d0) / kDiffV;
+      g = (ir::point_current_density(i1, area) - d0) / kDiffV;
     } else {
       // d/dh at h = 0 of the current at (v_pre + h, v_post + h): v_post is the variable v
       // and v_pre = v + (v_pre - v_post) moves with it.
       const Expr v = ir::voltage();
-      const Expr along = bind(current, v + (v_pre - v_post), v) / area * 100000.0;
+      const Expr along = ir::point_current_density(bind(current, v + (v_pre - v_post), v), area);
       g = ir::substitute(derivative_in_v(along), [&](const ir::Node* n) { return n->op == Op::Voltage ? v_post : Expr(); });
     }
     sk.outputs.push_back({t.current_name(), i0});

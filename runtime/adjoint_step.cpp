@@ -4,13 +4,14 @@
 #include <cmath>
 #include <map>
 
+#include "ir/scheme.h"
 #include "ir/error.h"
 #include "runtime/voltage_step.h"
 
 namespace ranvier::runtime {
 namespace {
 
-constexpr double kDiffV = 1e-3;  // mV, Jaxley's finite-difference step of the linearisation
+constexpr double kDiffV = ir::kLinearizationStep;
 
 }  // namespace
 
@@ -151,7 +152,7 @@ void AdjointStep::forward(int k, const std::vector<double>& x, std::vector<doubl
   std::vector<double> i_ext(n, 0.0);
   for (std::size_t s = 0; s < p.stimulus.size(); ++s) {
     int c = p.stimulus_comp[s];
-    i_ext[c] += (*p.stimulus[s])[k] / p.area[c] * 100000.0;
+    i_ext[c] += ir::point_current_density((*p.stimulus[s])[k], p.area[c]);
   }
   // 2. Gates with the voltage before the step; later mechanisms see earlier ones' writes.
   cp.update_slots.resize(tapes_.size());
@@ -405,8 +406,8 @@ void AdjointStep::backward_stimulus(int k, const std::vector<double>& g_iext, Pa
   const Prepared& p = prepared_;
   for (std::size_t s = 0; s < p.stimulus.size(); ++s) {
     int c = p.stimulus_comp[s];
-    pg.stimulus[s][k] += g_iext[c] / p.area[c] * 100000.0;
-    pg.area[c] += -((*p.stimulus[s])[k] / p.area[c] * 100000.0) / p.area[c] * g_iext[c];
+    pg.stimulus[s][k] += ir::point_current_density(g_iext[c], p.area[c]);
+    pg.area[c] += -ir::point_current_density((*p.stimulus[s])[k], p.area[c]) / p.area[c] * g_iext[c];
   }
 }
 

@@ -72,7 +72,7 @@ class AdjointStep {
 
  protected:
   // The parts of a step outside the mechanisms, shared with the compiled step
-  // (codegen/llvm/compiled_adjoint.h), which replaces the mechanism tapes by kernels.
+  // (runtime/compiled_adjoint_step.h), which replaces the mechanism tapes by kernels.
   // Step 4: clamps of states other than v, on the state after the gate updates.
   void clamp_states(int k, std::vector<double>& y) const;
   // Steps 6-7 from cp.vt and cp.ct (per compartment): the voltage update and the voltage

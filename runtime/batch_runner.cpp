@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "ir/scheme.h"
 #include "ir/error.h"
 #include "ir/memory.h"
 #include "runtime/cell_partition.h"
@@ -36,116 +37,151 @@ class Chunk {
 
   void run(BatchResult& out, bool return_states) {
     const Prepared& p0 = lanes_[first_];
-    const int nn = model_.n_nodes(), nc = model_.n_comp, B = B_;
-    const auto at = [B](int node, int lane) { return static_cast<std::size_t>(node) * B + lane; };
+    nn_ = model_.n_nodes();
+    nc_ = model_.n_comp;
+    n_types_ = model_.synapses.size();
+    cn_ = p0.solver == Solver::CrankNicolson;
+    dt_ = static_cast<T>(p0.dt);
+    d_ = cn_ ? static_cast<T>(p0.dt / 2.0) : dt_;
+    n_steps_ = p0.n_steps;
+    order_synapses();
+    load_states_and_parameters();
+    load_synapses();
+    bind_table();
+    prepare_solve();
+    prepare_recordings(out);
+    prepare_externals();
+    plan_parts();
+    time_loop();
+    if (return_states) collect_states(out);
+  }
 
-    // Buffers by name: v over all nodes, everything else over compartments.
-    std::map<std::string, std::vector<T>> buf;
-    auto node_array = [&](const std::string& name, int n) -> std::vector<T>& {
-      auto& a = buf[name];
-      a.assign(static_cast<std::size_t>(n) * B, T(0));
-      return a;
-    };
-    auto& v = node_array("v", nn);
-    // Length of a state's array: per node, or per synapse for synapse states and currents
-    // (layout synapse-major, lanes innermost, like the nodes).
-    auto length = [&](const std::string& name) {
-      int g = model_.synapse_group_of(name);
-      return g >= 0 ? model_.synapses[static_cast<std::size_t>(g)].size() : nn;
-    };
-    // Synapses are stored in postsynaptic order (stable, so synapses onto one compartment
-    // keep their order): the synapses onto a block of cells are then one range, which the
-    // block's synapse kernels run on and its compartments sum. slot: synapse -> position.
-    const std::size_t n_types = model_.synapses.size();
-    std::vector<std::vector<int>> syn_order(n_types), syn_slot(n_types);
-    for (std::size_t gi = 0; gi < n_types; ++gi) {
+ private:
+  std::size_t at(int node, int lane) const { return static_cast<std::size_t>(node) * B_ + lane; }
+
+  // A zeroed buffer of n values per lane under `name` (v over all nodes, compartment arrays
+  // over compartments, synapse arrays over synapses).
+  std::vector<T>& node_array(const std::string& name, int n) {
+    auto& a = buf_[name];
+    a.assign(static_cast<std::size_t>(n) * B_, T(0));
+    return a;
+  }
+  // Length of a state's array: per node, or per synapse for synapse states and currents
+  // (layout synapse-major, lanes innermost, like the nodes).
+  int length(const std::string& name) const {
+    int g = model_.synapse_group_of(name);
+    return g >= 0 ? model_.synapses[static_cast<std::size_t>(g)].size() : nn_;
+  }
+  // Where value i of a named array lives: synapse arrays are permuted, the rest are not.
+  int slot(const std::string& name, int i) const {
+    const int g = model_.synapse_group_of(name);
+    return g >= 0 ? syn_slot_[static_cast<std::size_t>(g)][static_cast<std::size_t>(i)] : i;
+  }
+
+  // Synapses are stored in postsynaptic order (stable, so synapses onto one compartment
+  // keep their order): the synapses onto a block of cells are then one range, which the
+  // block's synapse kernels run on and its compartments sum. slot: synapse -> position.
+  void order_synapses() {
+    syn_order_.assign(n_types_, {});
+    syn_slot_.assign(n_types_, {});
+    for (std::size_t gi = 0; gi < n_types_; ++gi) {
       const ir::SynapseGroup& grp = model_.synapses[gi];
-      auto& order = syn_order[gi];
+      auto& order = syn_order_[gi];
       order.resize(static_cast<std::size_t>(grp.size()));
       std::iota(order.begin(), order.end(), 0);
       std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return grp.post[a] < grp.post[b]; });
-      syn_slot[gi].resize(order.size());
-      for (std::size_t k = 0; k < order.size(); ++k) syn_slot[gi][static_cast<std::size_t>(order[k])] = static_cast<int>(k);
+      syn_slot_[gi].resize(order.size());
+      for (std::size_t k = 0; k < order.size(); ++k) syn_slot_[gi][static_cast<std::size_t>(order[k])] = static_cast<int>(k);
     }
-    // Where value i of a named array lives: synapse arrays are permuted, the rest are not.
-    auto slot = [&](const std::string& name, int i) {
-      const int g = model_.synapse_group_of(name);
-      return g >= 0 ? syn_slot[static_cast<std::size_t>(g)][static_cast<std::size_t>(i)] : i;
-    };
-    for (int b = 0; b < B; ++b) {
+  }
+
+  void load_states_and_parameters() {
+    node_array("v", nn_);
+    for (int b = 0; b < B_; ++b) {
       const Prepared& p = lanes_[first_ + b];
       for (std::size_t s = 0; s < p.initial.names.size(); ++s) {
         const std::string& name = p.initial.names[s];
         const int n = length(name);
-        auto& a = buf.count(name) ? buf[name] : node_array(name, n);
+        auto& a = buf_.count(name) ? buf_[name] : node_array(name, n);
         for (int i = 0; i < n; ++i) a[at(slot(name, i), b)] = static_cast<T>(p.initial.values[s][i]);
       }
     }
     for (std::size_t c = 0; c < model_.column_names.size(); ++c) {
       const auto& name = model_.column_names[c];
       if (model_.is_state(name)) continue;  // states live in their own buffers
-      auto& a = node_array(name, nc);
-      for (int b = 0; b < B; ++b)
-        for (int i = 0; i < nc; ++i) a[at(i, b)] = static_cast<T>(lanes_[first_ + b].columns[c][i]);
+      auto& a = node_array(name, nc_);
+      for (int b = 0; b < B_; ++b)
+        for (int i = 0; i < nc_; ++i) a[at(i, b)] = static_cast<T>(lanes_[first_ + b].columns[c][i]);
     }
-    // Synapses: per-synapse parameters, the linearised outputs of every type's kernel, and
-    // the per-compartment sums the group kernels read.
-    for (std::size_t gi = 0; gi < n_types; ++gi) {
+  }
+
+  // Synapses: per-synapse parameters, the linearised outputs of every type's kernel, the
+  // per-compartment sums the group kernels read, and the block functions' int64 arrays per
+  // synapse type (ir/kernel.h): the flat voltage index of each stored synapse-lane's pre and
+  // post compartment, and where the synapses onto each compartment begin in stored order.
+  void load_synapses() {
+    for (std::size_t gi = 0; gi < n_types_; ++gi) {
       const ir::SynapseGroup& grp = model_.synapses[gi];
-      const auto& order = syn_order[gi];
+      const auto& order = syn_order_[gi];
       const int ne_syn = grp.size();
       for (std::size_t c = 0; c < grp.type.params.size(); ++c) {
         auto& a = node_array(grp.column_names[c], ne_syn);
-        for (int b = 0; b < B; ++b)
+        for (int b = 0; b < B_; ++b)
           for (int k = 0; k < ne_syn; ++k) a[at(k, b)] = static_cast<T>(lanes_[first_ + b].synapse_columns[gi][c][static_cast<std::size_t>(order[k])]);
       }
       auto& area_post = node_array(ir::synapse_array(ir::kSynapseAreaPost, grp.type.name), ne_syn);
-      for (int b = 0; b < B; ++b)
+      for (int b = 0; b < B_; ++b)
         for (int k = 0; k < ne_syn; ++k) area_post[at(k, b)] = static_cast<T>(lanes_[first_ + b].area[static_cast<std::size_t>(grp.post[order[k]])]);
       node_array(ir::synapse_array(ir::kSynapseConductance, grp.type.name), ne_syn);
       node_array(ir::synapse_array(ir::kSynapseConstant, grp.type.name), ne_syn);
     }
-    node_array(ir::kSynapseLinear, nc);
-    node_array(ir::kSynapseConstantSum, nc);
-    // The block functions' int64 arrays per synapse type (ir/kernel.h): the flat voltage
-    // index of each stored synapse-lane's pre and post compartment, and where the synapses
-    // onto each compartment begin in stored order.
-    std::map<std::string, std::vector<std::int64_t>> index_arrays;
-    for (std::size_t gi = 0; gi < n_types; ++gi) {
+    node_array(ir::kSynapseLinear, nc_);
+    node_array(ir::kSynapseConstantSum, nc_);
+    for (std::size_t gi = 0; gi < n_types_; ++gi) {
       const ir::SynapseGroup& grp = model_.synapses[gi];
       const std::string& type = grp.type.name;
-      auto& pre = index_arrays[ir::synapse_array(ir::kSynapsePreIndex, type)];
-      auto& post = index_arrays[ir::synapse_array(ir::kSynapsePostIndex, type)];
-      for (int e : syn_order[gi])
-        for (int b = 0; b < B; ++b) pre.push_back(static_cast<std::int64_t>(at(grp.pre[e], b))), post.push_back(static_cast<std::int64_t>(at(grp.post[e], b)));
-      auto& begin = index_arrays[ir::synapse_array(ir::kSynapseBegin, type)];
-      begin.assign(static_cast<std::size_t>(nc) + 1, 0);
+      auto& pre = index_arrays_[ir::synapse_array(ir::kSynapsePreIndex, type)];
+      auto& post = index_arrays_[ir::synapse_array(ir::kSynapsePostIndex, type)];
+      for (int e : syn_order_[gi])
+        for (int b = 0; b < B_; ++b) pre.push_back(static_cast<std::int64_t>(at(grp.pre[e], b))), post.push_back(static_cast<std::int64_t>(at(grp.post[e], b)));
+      auto& begin = index_arrays_[ir::synapse_array(ir::kSynapseBegin, type)];
+      begin.assign(static_cast<std::size_t>(nc_) + 1, 0);
       for (int e = 0; e < grp.size(); ++e) ++begin[static_cast<std::size_t>(grp.post[e]) + 1];
-      for (int i = 0; i < nc; ++i) begin[i + 1] += begin[i];
+      for (int i = 0; i < nc_; ++i) begin[i + 1] += begin[i];
     }
-    auto& i_ext = node_array(ir::kExternalCurrent, nc);
-    auto& vt = node_array("__voltage_term", nc);
-    auto& ct = node_array("__constant_term", nc);
-    std::vector<T*> table;
+  }
+
+  // The kernels' pointer table, in the binding's order.
+  void bind_table() {
+    i_ext_ = &node_array(ir::kExternalCurrent, nc_);
+    vt_ = &node_array(ir::kVoltageTerm, nc_);
+    ct_ = &node_array(ir::kConstantTerm, nc_);
     for (const auto& name : binding_.arrays) {
-      if (auto it = buf.find(name); it != buf.end()) table.push_back(it->second.data());
-      else if (auto ix = index_arrays.find(name); ix != index_arrays.end()) table.push_back(reinterpret_cast<T*>(ix->second.data()));
+      if (auto it = buf_.find(name); it != buf_.end()) table_.push_back(it->second.data());
+      else if (auto ix = index_arrays_.find(name); ix != index_arrays_.end()) table_.push_back(reinterpret_cast<T*>(ix->second.data()));
       else fail("compiled kernel reads '{}', which the model does not define", name);
     }
-    if (n_types > 0 && binding_.blocks.size() != kernel_.groups.size())
+    if (n_types_ > 0 && binding_.blocks.size() != kernel_.groups.size())
       fail("the compiled kernel of this network has no block functions (recompile it)");
+    // Where the kernels read v: re-pointed after every implicit step (v and rhs swap).
+    v_slot_ = static_cast<std::size_t>(std::find(binding_.arrays.begin(), binding_.arrays.end(), "v") - binding_.arrays.begin());
+  }
 
-    // Solve coefficients per lane: d * axial conductance of every edge.
-    const bool cn = p0.solver == Solver::CrankNicolson;
-    const T dt = static_cast<T>(p0.dt), d = cn ? static_cast<T>(p0.dt / 2.0) : dt;
+  // Solve coefficients per lane (d * axial conductance of every edge, the lower and upper
+  // entries), the areas, the edges into each node (CSR, in edge order) and the elimination
+  // order, flattened.
+  void prepare_solve() {
+    const int B = B_, nn = nn_, nc = nc_;
     const std::size_t ne = model_.edges.size();
-    std::vector<T> dg(ne * B), lower(static_cast<std::size_t>(nn) * B), upper(lower.size()), area(static_cast<std::size_t>(nc) * B);
+    dg_.assign(ne * B, T(0));
+    lower_.assign(static_cast<std::size_t>(nn) * B, T(0));
+    upper_.assign(lower_.size(), T(0));
+    area_.assign(static_cast<std::size_t>(nc) * B, T(0));
     for (int b = 0; b < B; ++b) {
       const Prepared& p = lanes_[first_ + b];
-      for (std::size_t e = 0; e < ne; ++e) dg[e * B + b] = d * static_cast<T>(p.axial[e]);
-      for (int i = 0; i < nc; ++i) area[at(i, b)] = static_cast<T>(p.area[i]);
+      for (std::size_t e = 0; e < ne; ++e) dg_[e * B + b] = d_ * static_cast<T>(p.axial[e]);
+      for (int i = 0; i < nc; ++i) area_[at(i, b)] = static_cast<T>(p.area[i]);
     }
-    // Edges into each node (CSR, in edge order) and the elimination order, flattened.
     in_begin_.assign(nn + 1, 0);
     for (const auto& e : model_.edges) ++in_begin_[e.sink + 1];
     for (int i = 0; i < nn; ++i) in_begin_[i + 1] += in_begin_[i];
@@ -156,174 +192,141 @@ class Chunk {
     elim_parent_.clear();
     for (const auto& level : schedule_.levels)
       for (auto [c, p] : level) elim_child_.push_back(c), elim_parent_.push_back(p);
-    nn_ = nn;
-    nc_ = nc;
     for (int i = 0; i < nn; ++i)
       for (int b = 0; b < B; ++b) {
         int lo = schedule_.edge_to_parent[i], up = schedule_.edge_from_parent[i];
-        lower[at(i, b)] = lo >= 0 ? -dg[static_cast<std::size_t>(lo) * B + b] : T(0);
-        upper[at(i, b)] = up >= 0 ? -dg[static_cast<std::size_t>(up) * B + b] : T(0);
+        lower_[at(i, b)] = lo >= 0 ? -dg_[static_cast<std::size_t>(lo) * B + b] : T(0);
+        upper_[at(i, b)] = up >= 0 ? -dg_[static_cast<std::size_t>(up) * B + b] : T(0);
       }
-    std::vector<T> diag(static_cast<std::size_t>(nn) * B), rhs(diag.size()), lower_n(diag.size()), old(diag.size());
+    diag_.assign(static_cast<std::size_t>(nn) * B, T(0));
+    rhs_.assign(diag_.size(), T(0));
+    lower_n_.assign(diag_.size(), T(0));
+  }
 
-    // Recording sources.
-    struct Rec {
-      const std::vector<T>* values;
-      int comp;
-    };
-    std::vector<Rec> recs;
-    for (const auto& r : model_.recordings) recs.push_back({&buf.at(r.state), slot(r.state, r.comp)});
-    const int T_steps = p0.n_steps, ns = T_steps + 1, nr = static_cast<int>(recs.size());
-    // Recordings are gathered time-major for a block of samples, then copied into the
-    // output rows (lane, recording, sample): writing a row per value would touch a page per
-    // lane and step; a block touches each page once per kBlock samples.
-    double* out_rows = out.data.data() + static_cast<std::size_t>(first_) * nr * ns;
-    std::vector<double> rec_block(static_cast<std::size_t>(kBlock) * B * nr);
-    auto flush = [&](int first_sample, int n_samples) {
-      for (int b = 0; b < B; ++b)
-        for (int r = 0; r < nr; ++r) {
-          double* dst = out_rows + (static_cast<std::size_t>(b) * nr + r) * ns + first_sample;
-          for (int t = 0; t < n_samples; ++t) dst[t] = rec_block[(static_cast<std::size_t>(t) * B + b) * nr + r];
-        }
-    };
-    auto record = [&](int sample) {
-      double* row = rec_block.data() + static_cast<std::size_t>(sample % kBlock) * B * nr;
-      for (int b = 0; b < B; ++b)
-        for (int r = 0; r < nr; ++r) row[b * nr + r] = static_cast<double>((*recs[r].values)[at(recs[r].comp, b)]);
-      if (sample % kBlock == kBlock - 1 || sample == ns - 1) flush(sample - sample % kBlock, sample % kBlock + 1);
-    };
-    record(0);
+  // Recordings are gathered time-major for a block of samples, then copied into the output
+  // rows (lane, recording, sample): writing a row per value would touch a page per lane and
+  // step; a block touches each page once per kBlock samples.
+  void prepare_recordings(BatchResult& out) {
+    for (const auto& r : model_.recordings) recs_.push_back({&buf_.at(r.state), slot(r.state, r.comp)});
+    n_samples_ = n_steps_ + 1;
+    out_rows_ = out.data.data() + static_cast<std::size_t>(first_) * recs_.size() * n_samples_;
+    rec_block_.assign(static_cast<std::size_t>(kBlock) * B_ * recs_.size(), 0.0);
+  }
+  void flush(int first_sample, int n_samples) {
+    const int nr = static_cast<int>(recs_.size()), ns = n_samples_;
+    for (int b = 0; b < B_; ++b)
+      for (int r = 0; r < nr; ++r) {
+        double* dst = out_rows_ + (static_cast<std::size_t>(b) * nr + r) * ns + first_sample;
+        for (int t = 0; t < n_samples; ++t) dst[t] = rec_block_[(static_cast<std::size_t>(t) * B_ + b) * nr + r];
+      }
+  }
+  void record(int sample) {
+    const int nr = static_cast<int>(recs_.size());
+    double* row = rec_block_.data() + static_cast<std::size_t>(sample % kBlock) * B_ * nr;
+    for (int b = 0; b < B_; ++b)
+      for (int r = 0; r < nr; ++r) row[b * nr + r] = static_cast<double>((*recs_[r].values)[at(recs_[r].comp, b)]);
+    if (sample % kBlock == kBlock - 1 || sample == n_samples_ - 1) flush(sample - sample % kBlock, sample % kBlock + 1);
+  }
 
-    // Stimuli of all lanes, time-major, with the buffer index each one drives.
-    std::vector<std::size_t> stim_target;
-    for (int b = 0; b < B; ++b)
-      for (int c : lanes_[first_ + b].stimulus_comp) stim_target.push_back(at(c, b));
-    const std::size_t n_stim = stim_target.size();
-    // Stimuli likewise, transposed a block of steps at a time (time-major within the block)
-    // and converted to current densities on the way.
-    std::vector<const double*> stim_rows;
-    for (int b = 0; b < B; ++b)
-      for (const auto& row : lanes_[first_ + b].stimulus) stim_rows.push_back(row->data());
-    std::vector<T> stim_block(static_cast<std::size_t>(kBlock) * n_stim);
-    auto load_stimuli = [&](int k0) {
-      const int k1 = std::min(T_steps, k0 + kBlock);
-      for (std::size_t j = 0; j < n_stim; ++j)
-        for (int k = k0; k < k1; ++k)
-          stim_block[static_cast<std::size_t>(k - k0) * n_stim + j] = static_cast<T>(stim_rows[j][k]) / area[stim_target[j]] * T(100000);  // nA -> uA/cm^2
-    };
-
-    // Clamps as flat lists (a per-step walk over every lane's Prepared would touch B structs):
-    // the buffer, the index in it, and the clamp's values over time.
-    struct Clamp {
-      std::vector<T>* target;
-      std::size_t index;
-      const double* values;
-    };
-    std::vector<Clamp> state_clamps, voltage_clamps;
-    for (int b = 0; b < B; ++b) {
+  // Stimuli of all lanes with the buffer index each one drives, transposed a block of steps
+  // at a time (time-major within the block) and converted to current densities on the way;
+  // clamps as flat lists (a per-step walk over every lane's Prepared would touch B structs):
+  // the buffer, the index in it, and the clamp's values over time.
+  void prepare_externals() {
+    for (int b = 0; b < B_; ++b)
+      for (int c : lanes_[first_ + b].stimulus_comp) stim_target_.push_back(at(c, b));
+    for (int b = 0; b < B_; ++b)
+      for (const auto& row : lanes_[first_ + b].stimulus) stim_rows_.push_back(row->data());
+    stim_block_.assign(static_cast<std::size_t>(kBlock) * stim_target_.size(), T(0));
+    for (int b = 0; b < B_; ++b) {
       const Prepared& p = lanes_[first_ + b];
       for (std::size_t c = 0; c < p.clamp.size(); ++c) {
-        const Clamp clamp{&buf.at(p.clamp_state[c]), at(slot(p.clamp_state[c], p.clamp_comp[c]), b), p.clamp[c].data()};
-        (p.clamp_state[c] == "v" ? voltage_clamps : state_clamps).push_back(clamp);
+        const Clamp clamp{&buf_.at(p.clamp_state[c]), at(slot(p.clamp_state[c], p.clamp_comp[c]), b), p.clamp[c].data()};
+        (p.clamp_state[c] == "v" ? voltage_clamps_ : state_clamps_).push_back(clamp);
       }
     }
+  }
+  void load_stimuli(int k0) {
+    const int k1 = std::min(n_steps_, k0 + kBlock);
+    const std::size_t n_stim = stim_target_.size();
+    for (std::size_t j = 0; j < n_stim; ++j)
+      for (int k = k0; k < k1; ++k)
+        stim_block_[static_cast<std::size_t>(k - k0) * n_stim + j] =
+            ir::point_current_density(static_cast<T>(stim_rows_[j][k]), area_[stim_target_[j]]);  // nA -> uA/cm^2
+  }
 
-    // Where the kernels read v: re-pointed after every implicit step (v and rhs swap).
-    const std::size_t v_slot =
-        static_cast<std::size_t>(std::find(binding_.arrays.begin(), binding_.arrays.end(), "v") - binding_.arrays.begin());
-    const bool has_v_slot = v_slot < table.size();
-    // One part per thread, each cut into blocks of whole cells. A thread runs, block after
-    // block, the synapses onto the block, its channel kernels and its tree solve, so that
-    // the block's arrays stay in cache from one phase to the next; this thread also runs
-    // everything that crosses cells (stimuli, clamps, recordings) between the barriers. One
-    // part: no threads, no barriers. The synapses read only voltages before the step (the
-    // solve writes rhs), so a block never waits for another.
-    const int block_comps = std::max(1, kBlockNodeLanes / B);
-    std::vector<std::vector<Block>> parts;
-    for (auto& cells : partition_cell_blocks(model_, schedule_, B == 1 ? threads_ : 1, block_comps)) {
-      auto& blocks = parts.emplace_back();
+  // One part per thread, each cut into blocks of whole cells. A thread runs, block after
+  // block, the synapses onto the block, its channel kernels and its tree solve, so that the
+  // block's arrays stay in cache from one phase to the next; the main thread also runs
+  // everything that crosses cells (stimuli, clamps, recordings) between the barriers. One
+  // part: no threads, no barriers. The synapses read only voltages before the step (the
+  // solve writes rhs), so a block never waits for another.
+  void plan_parts() {
+    const int block_comps = std::max(1, kBlockNodeLanes / B_);
+    for (auto& cells : partition_cell_blocks(model_, schedule_, B_ == 1 ? threads_ : 1, block_comps)) {
+      auto& blocks = parts_.emplace_back();
       for (auto& c : cells) blocks.push_back(plan_block(std::move(c)));
     }
-    const int n_parts = static_cast<int>(parts.size());
-    if (B == 1) {
+    if (B_ == 1) {
       in_dg_.resize(in_edge_.size());
-      for (std::size_t k = 0; k < in_edge_.size(); ++k) in_dg_[k] = dg[static_cast<std::size_t>(in_edge_[k])];
+      for (std::size_t k = 0; k < in_edge_.size(); ++k) in_dg_[k] = dg_[static_cast<std::size_t>(in_edge_[k])];
     }
-    // A block's kernels, group by group: with synapses the group's block function, which
-    // first updates the synapses onto the group's compartments of the block (with the
-    // voltages before the step) and sums their terms per compartment, in the interpreter's
-    // order (bit-identical); without, the group's body.
-    auto run_kernels = [&](const Block::Call& c) {
-      if (n_types > 0) {
-        if constexpr (std::is_same_v<T, double>)
-          reinterpret_cast<ir::BlockFnF64>(binding_.blocks[c.group])(table.data(), c.begin, c.end, dt, B);
-        else
-          reinterpret_cast<ir::BlockFnF32>(binding_.blocks[c.group])(table.data(), c.begin, c.end, dt, B);
-      } else {
-        if constexpr (std::is_same_v<T, double>)
-          reinterpret_cast<ir::GroupFnF64>(binding_.groups[c.group])(table.data(), std::int64_t(c.begin) * B, std::int64_t(c.end) * B, dt);
-        else
-          reinterpret_cast<ir::GroupFnF32>(binding_.groups[c.group])(table.data(), std::int64_t(c.begin) * B, std::int64_t(c.end) * B, dt);
-      }
-    };
-    auto run_part = [&](const std::vector<Block>& blocks) {
-      for (const Block& blk : blocks) {
-        for (const auto& c : blk.calls) run_kernels(c);
-        if (B == 1) solve_one_lane(d, vt, ct, v, lower, upper, diag, rhs, lower_n, blk.cells, blk.node_runs);
-        else solve_lanes(B, d, vt, ct, v, dg, lower, upper, diag, rhs, lower_n, blk.cells);
-      }
-    };
+  }
+
+  void time_loop() {
+    const int n_parts = static_cast<int>(parts_.size());
+    std::vector<T>& v = buf_.at("v");
+    std::vector<T>& i_ext = *i_ext_;
+    const std::size_t n_stim = stim_target_.size();
+    const bool has_v_slot = v_slot_ < table_.size();
     SpinBarrier barrier(n_parts);
     std::vector<std::thread> workers;
     for (int t = 1; t < n_parts; ++t)
       workers.emplace_back([&, t] {
-        for (int k = 0; k < T_steps; ++k) {
+        for (int k = 0; k < n_steps_; ++k) {
           barrier.wait();
-          run_part(parts[t]);
+          run_part(parts_[t]);
           barrier.wait();
         }
       });
-    for (int k = 0; k < T_steps; ++k) {
+    record(0);
+    for (int k = 0; k < n_steps_; ++k) {
       std::fill(i_ext.begin(), i_ext.end(), T(0));
       if (k % kBlock == 0) load_stimuli(k);
-      const T* stim_k = stim_block.data() + static_cast<std::size_t>(k % kBlock) * n_stim;
-      for (std::size_t j = 0; j < n_stim; ++j) {
-        const std::size_t i = stim_target[j];
-        i_ext[i] += stim_k[j];
-      }
+      const T* stim_k = stim_block_.data() + static_cast<std::size_t>(k % kBlock) * n_stim;
+      for (std::size_t j = 0; j < n_stim; ++j) i_ext[stim_target_[j]] += stim_k[j];
       if (n_parts > 1) barrier.wait();  // stimuli in place: the parts may start
-      run_part(parts[0]);
+      run_part(parts_[0]);
       if (n_parts > 1) barrier.wait();  // every part solved
       // State clamps after the kernels updated the states; the solve does not read states.
-      for (const Clamp& c : state_clamps) (*c.target)[c.index] = static_cast<T>(c.values[k]);
-      if (cn) {
-        for (std::size_t x = 0; x < v.size(); ++x) v[x] = T(2) * rhs[x] - v[x];
+      for (const Clamp& c : state_clamps_) (*c.target)[c.index] = static_cast<T>(c.values[k]);
+      if (cn_) {
+        for (std::size_t x = 0; x < v.size(); ++x) v[x] = T(2) * rhs_[x] - v[x];
       } else {
-        v.swap(rhs);
-        if (has_v_slot) table[v_slot] = v.data();
+        v.swap(rhs_);
+        if (has_v_slot) table_[v_slot_] = v.data();
       }
-      for (const Clamp& c : voltage_clamps) (*c.target)[c.index] = static_cast<T>(c.values[k]);  // target: v
+      for (const Clamp& c : voltage_clamps_) (*c.target)[c.index] = static_cast<T>(c.values[k]);  // target: v
       record(k + 1);
     }
     for (auto& w : workers) w.join();
-    if (return_states) {
-      for (int b = 0; b < B; ++b) {
-        States s;
-        s.names = lanes_[first_ + b].initial.names;
-        for (const auto& name : s.names) {
-          const auto& a = buf.at(name);
-          const int n_values = length(name);
-          std::vector<double> values(static_cast<std::size_t>(n_values), 0.0);
-          const int n = model_.synapse_group_of(name) >= 0 || name == "v" ? n_values : nc;
-          for (int i = 0; i < n; ++i) values[i] = static_cast<double>(a[at(slot(name, i), b)]);
-          s.values.push_back(std::move(values));
-        }
-        out.states[first_ + b] = std::move(s);
-      }
-    }
   }
 
- private:
+  void collect_states(BatchResult& out) const {
+    for (int b = 0; b < B_; ++b) {
+      States s;
+      s.names = lanes_[first_ + b].initial.names;
+      for (const auto& name : s.names) {
+        const auto& a = buf_.at(name);
+        const int n_values = length(name);
+        std::vector<double> values(static_cast<std::size_t>(n_values), 0.0);
+        const int n = model_.synapse_group_of(name) >= 0 || name == "v" ? n_values : nc_;
+        for (int i = 0; i < n; ++i) values[i] = static_cast<double>(a[at(slot(name, i), b)]);
+        s.values.push_back(std::move(values));
+      }
+      out.states[first_ + b] = std::move(s);
+    }
+  }
   // One implicit solve of one simulation (B = 1), in the interpreter's operation order: the
   // elimination's divisions form the critical path, so everything else stays out of memory
   // round trips (diagonal sums in a register) and the normalisation runs over node runs.
@@ -455,6 +458,67 @@ class Chunk {
     blk.cells = std::move(cells);
     return blk;
   }
+
+  // A block's kernels, group by group: with synapses the group's block function, which first
+  // updates the synapses onto the group's compartments of the block (with the voltages
+  // before the step) and sums their terms per compartment, in the interpreter's order
+  // (bit-identical); without, the group's body. Then the block's tree solve.
+  void run_kernels(const typename Block::Call& c) {
+    const int B = B_;
+    if (n_types_ > 0) {
+      if constexpr (std::is_same_v<T, double>)
+        reinterpret_cast<ir::BlockFnF64>(binding_.blocks[c.group])(table_.data(), c.begin, c.end, dt_, B);
+      else
+        reinterpret_cast<ir::BlockFnF32>(binding_.blocks[c.group])(table_.data(), c.begin, c.end, dt_, B);
+    } else {
+      if constexpr (std::is_same_v<T, double>)
+        reinterpret_cast<ir::GroupFnF64>(binding_.groups[c.group])(table_.data(), std::int64_t(c.begin) * B, std::int64_t(c.end) * B, dt_);
+      else
+        reinterpret_cast<ir::GroupFnF32>(binding_.groups[c.group])(table_.data(), std::int64_t(c.begin) * B, std::int64_t(c.end) * B, dt_);
+    }
+  }
+  void run_part(const std::vector<Block>& blocks) {
+    const std::vector<T>& v = buf_.at("v");
+    for (const Block& blk : blocks) {
+      for (const auto& c : blk.calls) run_kernels(c);
+      if (B_ == 1) solve_one_lane(d_, *vt_, *ct_, v, lower_, upper_, diag_, rhs_, lower_n_, blk.cells, blk.node_runs);
+      else solve_lanes(B_, d_, *vt_, *ct_, v, dg_, lower_, upper_, diag_, rhs_, lower_n_, blk.cells);
+    }
+  }
+
+  // Per run: the buffers by name, the synapses' stored order, the pointer table.
+  std::map<std::string, std::vector<T>> buf_;
+  std::vector<std::vector<int>> syn_order_, syn_slot_;
+  std::map<std::string, std::vector<std::int64_t>> index_arrays_;
+  std::vector<T*> table_;
+  std::vector<T>*i_ext_ = nullptr, *vt_ = nullptr, *ct_ = nullptr;
+  std::size_t v_slot_ = 0;
+  std::size_t n_types_ = 0;
+  bool cn_ = false;
+  T dt_ = T(0), d_ = T(0);  // ms; d = dt, or dt / 2 for Crank-Nicolson
+  int n_steps_ = 0;
+  // The solve's coefficients and scratch.
+  std::vector<T> dg_, lower_, upper_, area_, diag_, rhs_, lower_n_;
+  // Recordings.
+  struct Rec {
+    const std::vector<T>* values;
+    int comp;
+  };
+  std::vector<Rec> recs_;
+  double* out_rows_ = nullptr;
+  std::vector<double> rec_block_;
+  int n_samples_ = 0;
+  // Stimuli and clamps.
+  std::vector<std::size_t> stim_target_;
+  std::vector<const double*> stim_rows_;
+  std::vector<T> stim_block_;
+  struct Clamp {
+    std::vector<T>* target;
+    std::size_t index;
+    const double* values;
+  };
+  std::vector<Clamp> state_clamps_, voltage_clamps_;
+  std::vector<std::vector<Block>> parts_;
 
   std::vector<int> in_begin_, in_edge_, elim_child_, elim_parent_;
   std::vector<T> in_dg_;  // B = 1: dg of each in-edge, in in_edge_ order

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "ir/scheme.h"
 #include "ir/error.h"
 
 namespace ranvier::runtime {
@@ -252,7 +253,7 @@ class CompiledAdjointStep final : public AdjointStep {
     std::fill(i_ext.begin(), i_ext.end(), 0.0);
     for (std::size_t s = 0; s < prepared_.stimulus.size(); ++s) {
       const int c = prepared_.stimulus_comp[s];
-      i_ext[static_cast<std::size_t>(c)] += (*prepared_.stimulus[s])[static_cast<std::size_t>(k)] / prepared_.area[static_cast<std::size_t>(c)] * 100000.0;
+      i_ext[static_cast<std::size_t>(c)] += ir::point_current_density((*prepared_.stimulus[s])[static_cast<std::size_t>(k)], prepared_.area[static_cast<std::size_t>(c)]);
     }
   }
 

@@ -4,7 +4,7 @@
 // jax.grad(jaxley.integrate) computes them.
 //
 // Double precision. IntegrateOptions::backend picks the step that is run forwards and
-// backwards: "jit" the LLVM-compiled one (codegen/llvm/compiled_adjoint.h: the fused kernels
+// backwards: "jit" the LLVM-compiled one (runtime/compiled_adjoint_step.h: the fused kernels
 // and their adjoints, derived by passes/derive_adjoint.h; bwd_euler and crank_nicolson),
 // "interpreter" the reference interpreter's tapes (runtime/adjoint_step.h), "auto" the
 // compiled one where it applies, else the interpreter's. Supported: bwd_euler and

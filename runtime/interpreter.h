@@ -18,6 +18,7 @@ class Interpreter {
   const ir::Model& model() const { return model_; }
 
  private:
+  class Run;  // one run's state and phases (interpreter.cpp)
   struct MechanismTapes {
     Tape update;   // outputs: new value of each state, in Mechanism::update order
     Tape current;  // output: membrane current (mA/cm^2)

@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "ir/scheme.h"
 #include "ir/error.h"
 #include "ir/exp_reference.h"
 
@@ -285,7 +286,8 @@ class Emitter {
     s += fmt::format("    for (int i = 0; i < NC; ++i) {}[i * L + b] = real(0);\n", iext);
     s += "    for (int j = 0; j < n_stim; ++j) {\n      const int c = stim_comp[j * L + b];\n"
          "      if (c < 0) continue;\n      const long long x = c * L + b;\n";
-    s += fmt::format("      {0}[x] += stim[((long long)k * n_stim + j) * L + b] / {1}[x] * real(100000);\n    }}\n", iext, area);
+    s += fmt::format("      {0}[x] += stim[((long long)k * n_stim + j) * L + b] / {1}[x] * real({2});\n    }}\n", iext, area,
+                     ir::kPointToDensity);  // ir::point_current_density
     s += "    // 2. channels, group by group\n";
     for (std::size_t g = 0; g < kernel_.groups.size(); ++g)
       s += fmt::format(

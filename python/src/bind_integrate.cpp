@@ -15,7 +15,6 @@
 #include "api/backend.h"
 #include "api/integrate.h"
 #include "api/stages.h"
-#include "runtime/batch_runner.h"
 #ifdef RANVIER_HAVE_LLVM
 #include "api/compile.h"
 #endif
