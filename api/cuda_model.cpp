@@ -156,13 +156,17 @@ runtime::BatchResult CudaModel::integrate(const std::vector<IntegrateOptions>& l
   Driver& drv = Driver::instance();
   if (impl_->image->binary.empty()) fail("this CudaModel was compiled with arch \"none\" (source only); compile it for the GPU");
   std::call_once(impl_->load_once, [&] {
-    // One module per compiled image in the GPU's context, shared by every CudaModel of it
-    // (images live in the compile cache for the whole process).
+    // One module per compiled image in the GPU's context, shared by every CudaModel of it.
+    // An image evicted from the kernel cache may be freed and its address reused by another
+    // image: the weak pointer tells a live entry from a stale one.
     static std::mutex mutex;
-    static std::map<const NvrtcOutput*, void*> loaded;
+    static std::map<const NvrtcOutput*, std::pair<std::weak_ptr<const NvrtcOutput>, void*>> loaded;
     std::lock_guard lock(mutex);
-    void*& fn = loaded[impl_->image.get()];
-    if (!fn) fn = drv.load_kernel(impl_->image->binary, kKernelName);
+    auto& [image, fn] = loaded[impl_->image.get()];
+    if (!fn || image.lock() != impl_->image) {
+      fn = drv.load_kernel(impl_->image->binary, kKernelName);
+      image = impl_->image;
+    }
     impl_->function = fn;
   });
   std::lock_guard lock(impl_->run_mutex);  // one launch at a time per model: the buffers are shared
