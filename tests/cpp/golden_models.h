@@ -5,7 +5,9 @@
 #include <string>
 #include <vector>
 
-#include "codegen/cuda/cuda_model.h"
+#include "api/compile.h"
+#include "api/cuda_model.h"
+#include "api/stages.h"
 #include "frontend/channels/builtin.h"
 #include "frontend/connect.h"
 #include "frontend/module.h"
@@ -14,7 +16,6 @@
 #include "frontend/synapses/builtin.h"
 #include "ir/error.h"
 #include "ir/model.h"
-#include "passes/pipeline.h"
 
 namespace ranvier::test {
 
@@ -87,24 +88,21 @@ inline ir::Model golden_model(const std::string& name) {
   fail("unknown golden model '{}'", name);
 }
 
-// THE place that says how the text of stage `stage` of a model is obtained (issue 20: re-point
-// it at the api/ layer when that exists). The pass stages come from the pipeline with the
-// linearization the backends choose (float32 implies the exact derivative); cuda_source is the
-// CUDA backend's source with arch "none" (no NVRTC, no GPU). llvm_ir is not a golden stage: as
-// emitted it already carries the host's target-cpu and target-features attributes.
+// THE place that says how the text of stage `stage` of a model is obtained: through the api/
+// layer, as a user inspects it (CompiledModel::source; float32 implies the exact derivative);
+// cuda_source is the CUDA backend's source with arch "none" (no NVRTC, no GPU). llvm_ir is not
+// a golden stage: as emitted it already carries the host's target-cpu and target-features.
 inline std::string golden_stage_text(const ir::Model& model, const std::string& stage, bool float32) {
-  if (stage == "cuda_source") {
+  const Stage s = parse_stage(stage);
+  if (s == Stage::CudaSource) {
     cuda::CudaOptions o;
     o.float32 = float32;
     o.arch = "none";
     return cuda::compile(model, o).source(cuda::CudaStage::CudaSource);
   }
-  passes::PipelineOptions o;
-  o.linearization = float32 ? ir::Linearization::Symbolic : ir::Linearization::FiniteDifference;
-  o.keep_text = true;
-  for (const auto& [name, text] : passes::lower_to_kernel(model, o).stages)
-    if (name == stage) return text;
-  fail("the pipeline produced no stage '{}'", stage);
+  CompileOptions o;
+  o.float32 = float32;
+  return compile(model, o).source(s);
 }
 
 }  // namespace ranvier::test
