@@ -2,6 +2,7 @@
 // The three models whose pipeline-stage texts are committed in tests/reference/ir/ (issue 20,
 // step 1: they guard behaviour-preserving refactors), and the one function that produces the
 // text of a stage of a model. Kept small on purpose: every stage text stays reviewable.
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -68,6 +69,9 @@ struct GoldenCase {
 
 // Every (model, precision, stage) whose text is committed. The float32 variant holds only the
 // stages whose text differs from float64's (float32 linearizes symbolically).
+// For GoogleTest's messages: the case's folder name.
+inline void PrintTo(const GoldenCase& c, std::ostream* os) { *os << c.model << (c.variant.empty() ? "" : "_" + c.variant); }
+
 inline std::vector<GoldenCase> golden_cases() {
   const std::vector<std::string> cell_stages = {"model", "fuse_mechanisms", "linearize", "fold_constants", "derive_adjoint",
                                                 "dhs_schedule", "cuda_source"};

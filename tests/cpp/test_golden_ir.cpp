@@ -38,8 +38,11 @@ std::string first_difference(const std::string& path, const std::string& expecte
   out << "--- " << path << " (golden)\n+++ generated\n@@ line " << i + 1 << " (golden " << e.size() << " lines, generated "
       << a.size() << ") @@\n";
   for (std::size_t k = i >= 2 ? i - 2 : 0; k < i; ++k) out << " " << e[k] << "\n";
-  for (std::size_t k = i; k < e.size() && k < i + 5; ++k) out << "-" << e[k] << "\n";
-  for (std::size_t k = i; k < a.size() && k < i + 5; ++k) out << "+" << a[k] << "\n";
+  // The differing lines from there on, up to 5 (a line equal in both ends the excerpt).
+  std::size_t end = i;
+  while (end < i + 5 && (end < e.size() || end < a.size()) && (end >= e.size() || end >= a.size() || e[end] != a[end])) ++end;
+  for (std::size_t k = i; k < end && k < e.size(); ++k) out << "-" << e[k] << "\n";
+  for (std::size_t k = i; k < end && k < a.size(); ++k) out << "+" << a[k] << "\n";
   return out.str();
 }
 
