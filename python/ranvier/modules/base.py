@@ -1,4 +1,4 @@
-"""Compartment, Branch, Cell and their views, with Jaxley's API (jaxley/modules/).
+"""Module and View machinery shared by every module (Jaxley's jaxley/modules/base.py).
 
 A module wraps a C++ module (``ranvier._core.Module``); a view wraps a C++ view (a selection of
 compartments). Indexing follows Jaxley: ``cell.branch(1).comp(0)``, ``cell[1, 0]``,
@@ -6,15 +6,12 @@ compartments). Indexing follows Jaxley: ``cell.branch(1).comp(0)``, ``cell[1, 0]
 """
 from __future__ import annotations
 
-import copy as _copy
 from typing import Optional, Union
 
 import numpy as np
 
-from . import _core
-from .channels.channel import to_mechanism
-
-__all__ = ["Module", "View", "Compartment", "Branch", "Cell", "Network", "read_swc"]
+from .. import _core
+from ..channels.channel import to_mechanism
 
 _CHILDREN = {"network": ["cell", "branch", "comp"], "cell": ["branch", "comp"], "branch": ["comp"], "comp": []}
 
@@ -452,171 +449,3 @@ class Module(_Selection):
     def lowered(self) -> str:
         """The model IR of this module as text."""
         return self._core.lower_text()
-
-
-class Compartment(Module):
-    """One compartment: length 10 um, radius 1 um, axial resistivity 5000 ohm cm, capacitance
-    1 uF/cm^2, v -70 mV (Jaxley's defaults)."""
-
-    def __init__(self):
-        self._core, self._level, self._base = _core.Compartment(), "comp", self
-
-
-class Branch(Module):
-    """An unbranched chain: ``Branch(comp, ncomp=4)`` or ``Branch([comp0, comp1, ...])``;
-    comp 0 is the proximal (loc 0) end."""
-
-    def __init__(self, compartments=None, ncomp: Optional[int] = None):
-        if compartments is None:
-            compartments = Compartment()
-        if isinstance(compartments, Compartment):
-            core = _core.Branch(compartments._core, 1 if ncomp is None else int(ncomp))
-        elif isinstance(compartments, (list, tuple)):
-            if not all(isinstance(c, Compartment) for c in compartments):
-                raise TypeError("Branch: expected a Compartment or a list of Compartments")
-            if ncomp is not None and ncomp != len(compartments):
-                raise ValueError(f"Branch: ncomp={ncomp} but {len(compartments)} compartments were given")
-            core = _core.Branch([c._core for c in compartments])
-        else:
-            raise TypeError(f"Branch: expected a Compartment or a list of Compartments, got {type(compartments).__name__}")
-        self._core, self._level, self._base = core, "branch", self
-
-
-class Cell(Module):
-    """A tree of branches: ``Cell(branch, parents=[-1, 0, 0])`` repeats one branch;
-    ``Cell([b0, b1, b2], parents)`` takes one per entry of ``parents`` (``parents[0] == -1``)."""
-
-    def __init__(self, branches=None, parents=None, xyzr=None):
-        if xyzr is not None:
-            raise NotImplementedError("Cell(xyzr=...): coordinates are not supported; use read_swc for morphologies")
-        if branches is None:
-            branches = Branch()
-        if parents is None:
-            parents = [-1] if isinstance(branches, Branch) else [-1] + [0] * (len(branches) - 1)
-        parents = [int(p) for p in np.asarray(parents).ravel()]
-        if isinstance(branches, Branch):
-            core = _core.Cell(branches._core, parents)
-        elif isinstance(branches, (list, tuple)):
-            if not all(isinstance(b, Branch) for b in branches):
-                raise TypeError("Cell: expected a Branch or a list of Branches")
-            core = _core.Cell([b._core for b in branches], parents)
-        else:
-            raise TypeError(f"Cell: expected a Branch or a list of Branches, got {type(branches).__name__}")
-        self._core, self._level, self._base = core, "cell", self
-
-
-class Network(Module):
-    """Cells side by side (each keeps its own tree; no axial current between cells), coupled
-    by synapses added with ``ranvier.connect`` and friends. ``net.cell(i).branch(j).comp(k)``
-    is local to the cell; ``net.IonotropicSynapse.edge(i)`` selects synapses of one type."""
-
-    def __init__(self, cells, vectorize_cells: Optional[bool] = None):
-        cells = list(cells)
-        if not cells or not all(isinstance(c, Cell) for c in cells):
-            raise TypeError("Network: expected a non-empty list of Cells")
-        self._core, self._level, self._base = _core.Network([c._core for c in cells]), "network", self
-
-    def __getattr__(self, name):
-        # Synapse types (`net.IonotropicSynapse`), as in Jaxley.
-        if name.startswith("_"):
-            raise AttributeError(name)
-        core = self.__dict__.get("_core")
-        if core is not None and name in [g[0] for g in core.synapse_groups]:
-            return SynapseView(self, core.synapses(name), False)
-        return super().__getattr__(name)
-
-    @property
-    def synapse_names(self):
-        return [g[0] for g in self._core.synapse_groups]
-
-    @property
-    def edges(self):
-        """One row per synapse (a pandas DataFrame): type, index_within_type, pre_index and
-        post_index (global compartment indices), and every synapse parameter and state."""
-        import pandas as pd
-
-        frames = []
-        for name, pre, post, columns, values in self._core.synapse_groups:
-            d = {"type": name, "index_within_type": np.arange(len(pre)), "pre_index": pre, "post_index": post}
-            d.update({c: v for c, v in zip(columns, values)})
-            frames.append(pd.DataFrame(d))
-        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-
-
-class SynapseView:
-    """Synapses of one type (``net.IonotropicSynapse``); ``edge(i)`` selects the i-th of them."""
-
-    def __init__(self, base: Network, cview, edge_selected: bool):
-        self._base, self._cview, self._edge_selected = base, cview, edge_selected
-
-    def edge(self, idx: Union[int, str]) -> "SynapseView":
-        if isinstance(idx, (list, tuple, np.ndarray)):
-            raise NotImplementedError("edge([...]): select one synapse or 'all'")
-        return SynapseView(self._base, self._cview.edge(_index(idx)), True)
-
-    def set(self, key: str, val) -> None:
-        a = np.asarray(val, dtype=np.float64)
-        if a.size != 1:
-            edges = list(self._cview.edges)
-            if a.shape != (len(edges),):
-                raise ValueError(f"set('{key}'): {a.shape} values for {len(edges)} synapses")
-            for i, x in enumerate(a.tolist()):
-                self._cview.edge(i).set(key, x)
-            return
-        self._cview.set(key, float(a.reshape(-1)[0]))
-
-    def record(self, state: str, verbose: bool = True) -> None:
-        before = len(self._base._core.recordings)
-        self._cview.record(state)
-        if verbose:
-            print(f"Added {len(self._base._core.recordings) - before} recordings. See `.recordings` for details.")
-
-    def make_trainable(self, key: str, init_val: Optional[float] = None, verbose: bool = True) -> None:
-        """One value shared by all synapses of the type, or one per synapse after ``edge(...)``."""
-        before = sum(len(t[1]) for t in self._base._core.trainables)
-        self._cview.make_trainable(key, None if init_val is None else float(init_val))
-        total = sum(len(t[1]) for t in self._base._core.trainables)
-        if verbose:
-            print(f"Number of newly added trainable parameters: {total - before}. Total number of trainable parameters: {total}")
-
-    def data_set(self, key: str, val, param_state: Optional[list]):
-        """``key`` of the synapses in view for one integrate call (scalar, one per synapse, or
-        a batch ``(B, n)`` / ``(B, 1)``); returns ``param_state`` with the entry appended."""
-        edges = np.asarray(self._cview.edges, dtype=np.int64)
-        a = _float_array(val, f"data_set('{key}')")
-        n = len(edges)
-        if a.ndim <= 1:
-            a = np.broadcast_to(a, (n,)).copy()
-        elif a.ndim == 2 and a.shape[1] in (1, n):
-            a = np.ascontiguousarray(np.broadcast_to(a, (a.shape[0], n)))
-        else:
-            raise ValueError(f"data_set('{key}'): values of shape {a.shape} for {n} synapses")
-        entry = [{"indices": edges.reshape(-1, 1), "key": key, "val": a}]
-        if param_state is not None:
-            param_state += entry
-            return param_state
-        return entry
-
-    @property
-    def edges(self):
-        return self._base.edges.query(f"type == '{self._cview.type}'").iloc[list(self._cview.edges)]
-
-
-def read_swc(
-    fname: str,
-    ncomp: Optional[int] = None,
-    max_branch_len: Optional[float] = None,
-    min_radius: Optional[float] = None,
-    assign_groups: bool = True,
-    backend: str = "graph",
-    ignore_swc_tracing_interruptions: bool = True,
-    relevant_type_ids=None,
-) -> Cell:
-    """A Cell from an SWC file, with Jaxley 0.14's semantics (``backend="graph"``)."""
-    if backend != "graph":
-        raise NotImplementedError(f"read_swc(backend='{backend}'): only the 'graph' backend")
-    core = _core.read_swc(
-        str(fname), 1 if ncomp is None else int(ncomp), max_branch_len, min_radius, assign_groups,
-        ignore_swc_tracing_interruptions, None if relevant_type_ids is None else [int(i) for i in relevant_type_ids],
-    )
-    return Cell._wrap(core, "cell")
