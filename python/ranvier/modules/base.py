@@ -16,14 +16,28 @@ from ..channels.channel import to_mechanism
 _CHILDREN = {"network": ["cell", "branch", "comp"], "cell": ["branch", "comp"], "branch": ["comp"], "comp": []}
 
 
-def _index(i):
+def _index(i, n_comp: Optional[int] = None):
+    """An index as the C++ layer takes it: an int, "all", or a list of ints (Jaxley's
+    ``_reformat_index``: lists, ranges, integer arrays, pandas indices; a slice counts over the
+    module's compartments as in Jaxley)."""
     if isinstance(i, str):
         return i
     if isinstance(i, (bool, np.bool_)):
         raise TypeError(f"index {i!r} is not an integer")
     if isinstance(i, (int, np.integer)):
         return int(i)
-    raise TypeError(f"index {i!r} is not understood; use an integer or \"all\"")
+    if isinstance(i, slice):
+        if n_comp is None:
+            raise TypeError("a slice index needs a module")
+        return list(range(n_comp))[i]
+    if isinstance(i, (list, tuple, range, np.ndarray)) or type(i).__name__ == "Index":
+        a = np.asarray(list(i) if isinstance(i, range) else i)
+        if a.dtype == bool:
+            raise TypeError("boolean masks are supported by select(nodes=...) only")
+        if a.size and not np.issubdtype(a.dtype, np.integer):
+            raise TypeError(f"index {i!r} is not understood; use integers or \"all\"")
+        return [int(x) for x in a.reshape(-1)]
+    raise TypeError(f"index {i!r} is not understood; use an integer, a list of integers or \"all\"")
 
 
 def _float_array(x, what: str) -> np.ndarray:
@@ -52,24 +66,62 @@ class _Selection:
     def _child(self, cview, level):
         return View(self._base, cview, level)
 
-    def cell(self, idx: Union[int, str]) -> "View":
-        """Cell ``idx`` of a network (``branch``/``comp`` below it are local to the cell)."""
-        if self._level != "network":
-            raise ValueError(f"cell() selects from a network, not from a {self._level}")
-        return View(self._base, _core.cell_view(self._base._core, _index(idx)), "cell")
+    def _idx(self, idx):
+        return _index(idx, self._base._core.n_comp)
 
-    def branch(self, idx: Union[int, str]) -> "View":
-        return self._child(self._cview().branch(_index(idx)), "branch")
+    def cell(self, idx) -> "View":
+        """Cell(s) ``idx`` of a network (``branch``/``comp`` below it count within the cells)."""
+        if self._base._level != "network":
+            raise ValueError(f"cell() selects from a network, not from a {self._base._level}")
+        return self._child(self._cview().cell(self._idx(idx)), "cell")
 
-    def comp(self, idx: Union[int, str]) -> "View":
-        return self._child(self._cview().comp(_index(idx)), "comp")
+    def branch(self, idx) -> "View":
+        """Branch(es) ``idx`` of every cell in view (local scope: counted within each cell's
+        branches in view, as Jaxley)."""
+        return self._child(self._cview().branch(self._idx(idx)), "branch")
 
-    def loc(self, at: float) -> "View":
-        return self._child(self._cview().loc(float(at)), "comp")
+    def comp(self, idx) -> "View":
+        """Compartment(s) ``idx`` of every branch in view (local scope) or of the module (global)."""
+        return self._child(self._cview().comp(self._idx(idx)), "comp")
+
+    def loc(self, at) -> "View":
+        """The compartment at ``at`` (in [0, 1], a list of positions, or "all") of every branch in view."""
+        if isinstance(at, str):
+            return self._child(self._cview().loc(at), "loc")
+        a = np.asarray(at, dtype=np.float64).reshape(-1)
+        view = self._cview().loc(float(a[0])) if a.size == 1 else self._cview().loc([float(x) for x in a])
+        return self._child(view, "loc")
+
+    def select(self, nodes=None, edges=None, sorted: bool = False) -> "View":
+        """Jaxley's ``select``: compartments by global index (``nodes``; a boolean mask counts over
+        the rows in view), in the given order; make_trainable then makes one parameter each."""
+        if edges is not None:
+            raise NotImplementedError("select(edges=...): select synapses through net.<SynapseType>.edge(...)")
+        cview = self._cview()
+        rows = np.asarray(cview.comps, dtype=np.int64)
+        if nodes is None or (isinstance(nodes, str) and nodes == "all"):
+            idx = rows
+        elif isinstance(nodes, str):
+            raise ValueError(f"select(nodes='{nodes}') is not understood; use indices or \"all\"")
+        else:
+            a = np.asarray(nodes)
+            if a.dtype == bool:
+                if a.shape != rows.shape:
+                    raise ValueError(f"select(nodes=mask): the mask has {a.size} entries for {rows.size} compartments in view")
+                idx = rows[a]
+            else:
+                idx = np.asarray(_index(nodes if a.ndim else int(a), self._base._core.n_comp)).reshape(-1)
+        if sorted:
+            idx = np.sort(idx)
+        return self._child(cview.select([int(x) for x in idx]), "filter")
+
+    def scope(self, scope: str) -> "View":
+        """The same selection with ``"local"`` or ``"global"`` indices for what follows."""
+        return View(self._base, self._cview().scope(scope), "view")
 
     def __getitem__(self, index) -> "View":
         index = index if isinstance(index, tuple) else (index,)
-        children = _CHILDREN[self._level]
+        children = _CHILDREN.get(self._level, [])
         if len(index) > len(children):
             raise IndexError(f"too many indices: a {self._level} view can be indexed by {', '.join(children) or 'nothing'}")
         view = self
@@ -85,14 +137,7 @@ class _Selection:
         if a.ndim == 0 or a.size == 1:
             self._cview().set(key, float(a.reshape(-1)[0]))
             return
-        comps = self._comps
-        if a.shape != (len(comps),):
-            raise ValueError(f"set('{key}'): {a.shape} values for {len(comps)} compartments")
-        core = self._base._core
-        branch_of = core.branch_of_comp
-        for c, x in zip(comps.tolist(), a.tolist()):
-            b = branch_of[c]
-            core.view().branch(b).comp(c - core.first_comp(b)).set(key, x)
+        self._cview().set(key, [float(x) for x in a.reshape(-1)])
 
     def set_ncomp(self, ncomp: int, min_radius: Optional[float] = None, initialize: bool = True) -> None:
         """Re-discretise the one branch in view into ``ncomp`` compartments (Jaxley's ``set_ncomp``;
@@ -235,7 +280,7 @@ class _Selection:
     def nodes(self):
         """The node table of the compartments in view (a pandas DataFrame indexed by global
         compartment index), with Jaxley's index columns and every parameter and state."""
-        return self._base._node_table(self._comps)
+        return self._base._node_table(self._cview())
 
     def get_parameters(self):
         return self._base.get_parameters()
@@ -259,6 +304,19 @@ class View(_Selection):
 
     def __repr__(self):
         return f"View({self._level}, comps={self._comps.tolist()})"
+
+    def set_scope(self, scope: str) -> None:
+        """Jaxley's ``set_scope``: indices of later calls on this view are ``"local"`` or ``"global"``."""
+        self._view = self._view.scope(scope)
+
+    def __getattr__(self, name):
+        # Groups within the view (`net.cell(0).soma`), as in Jaxley.
+        if name.startswith("_"):
+            raise AttributeError(name)
+        base = self.__dict__.get("_base")
+        if base is not None and name in base._core.group_names:
+            return View(base, self._view.group(name), "group")
+        raise AttributeError(f"'View' object has no attribute '{name}'")
 
     def delete_recordings(self):
         raise NotImplementedError("delete_recordings() on a view: call it on the module (it deletes all recordings)")
@@ -329,7 +387,7 @@ class Module(_Selection):
             raise AttributeError(name)
         core = self.__dict__.get("_core")
         if core is not None and name in core.group_names:
-            return View(self, core.group(name), "group")
+            return View(self, core.view().group(name), "group")
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     @property
@@ -337,6 +395,10 @@ class Module(_Selection):
         return list(self._core.group_names)
 
     # -- module-wide operations ----------------------------------------------------------------
+    def set_scope(self, scope: str) -> None:
+        """Jaxley's ``set_scope``: views made from now on take ``"local"`` or ``"global"`` indices."""
+        self._core.set_scope(scope)
+
     def init_states(self, delta_t: float = 0.025) -> None:
         """Set every channel state to its steady state at the compartment's voltage."""
         self._core.init_states(float(delta_t))
@@ -394,19 +456,13 @@ class Module(_Selection):
             inds.setdefault(state, []).append(comp)
         return {k: np.asarray(v) for k, v in inds.items()}
 
-    def _node_table(self, comps: np.ndarray):
+    def _node_table(self, cview):
         import pandas as pd
 
         core = self._core
-        comps = np.asarray(comps, dtype=np.int64)
-        branch_of = np.asarray(core.branch_of_comp, dtype=np.int64)[comps]
-        first = np.asarray([core.first_comp(b) for b in range(core.n_branches)], dtype=np.int64)
-        local_branch = np.unique(branch_of, return_inverse=True)[1] if len(comps) else branch_of
-        cols = {
-            "local_cell_index": np.zeros(len(comps), dtype=np.int64),
-            "local_branch_index": local_branch.astype(np.int64),
-            "local_comp_index": comps - first[branch_of],
-        }
+        g_cell, g_branch, g_comp, l_cell, l_branch, l_comp, controlled = (np.asarray(x, dtype=np.int64) for x in cview.index_columns)
+        comps = g_comp
+        cols = {"local_cell_index": l_cell, "local_branch_index": l_branch, "local_comp_index": l_comp}
         names = list(core.column_names)
         mech_first = {}
         mechs = core.mechanisms
@@ -415,10 +471,10 @@ class Module(_Selection):
             pos = min((names.index(k) for k in keys if k in names), default=len(names))
             mech_first.setdefault(pos, []).append(mi)
         tail = {
-            "global_cell_index": np.zeros(len(comps), dtype=np.int64),
-            "global_branch_index": branch_of,
+            "global_cell_index": g_cell,
+            "global_branch_index": g_branch,
             "global_comp_index": comps.copy(),
-            "controlled_by_param": np.zeros(len(comps), dtype=np.int64),
+            "controlled_by_param": controlled,
         }
         geometry_done = False
         for i, name in enumerate(names + [None]):

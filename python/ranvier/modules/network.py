@@ -55,8 +55,6 @@ class SynapseView:
         self._base, self._cview, self._edge_selected = base, cview, edge_selected
 
     def edge(self, idx: Union[int, str]) -> "SynapseView":
-        if isinstance(idx, (list, tuple, np.ndarray)):
-            raise NotImplementedError("edge([...]): select one synapse or 'all'")
         return SynapseView(self._base, self._cview.edge(_index(idx)), True)
 
     def set(self, key: str, val) -> None:
