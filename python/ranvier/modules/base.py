@@ -86,6 +86,13 @@ class _Selection:
 
     def loc(self, at) -> "View":
         """The compartment at ``at`` (in [0, 1], a list of positions, or "all") of every branch in view."""
+        if isinstance(at, str) and at == "all":
+            # Jaxley 0.14 evaluates "all" as linspace(0, 1, ncomp) of the first branch in view and
+            # uses those positions on every branch (its loop overwrites `at`).
+            cview = self._cview()
+            first = self._base._core.branch_of_comp[cview.comps[0]]
+            at = np.linspace(0, 1, self._base._core.ncomp_per_branch[first]).tolist()
+            return self._child(cview.loc(at) if len(at) > 1 else cview.loc(float(at[0])), "loc")
         if isinstance(at, str):
             return self._child(self._cview().loc(at), "loc")
         a = np.asarray(at, dtype=np.float64).reshape(-1)
