@@ -664,7 +664,6 @@ def write_report(h, path, plot_paths):
         L.append("")
 
     # ---- main table
-    main_models = [m for m, _ in h.cfg["main"]]
     L.append("## Single simulations")
     L.append("")
     L.append("`x vs NEURON` = NEURON's fastest variant time / this system's "

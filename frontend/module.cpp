@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <numbers>
 #include <numeric>
 #include <set>
@@ -26,117 +27,202 @@ double cylinder_resistive_load(double length, double radius) {  // 1/um
   return length / (radius * radius) / std::numbers::pi;
 }
 
+void check_settable_value(const std::string& key, double value) {
+  if (!std::isfinite(value)) fail("cannot set '{}' to {}: the value must be finite", key, value);
+  if ((key == "radius" || key == "length" || key == "axial_resistivity" || key == "capacitance" || key == "area" ||
+       key == "volume" || key == "resistive_load_in" || key == "resistive_load_out") && value <= 0.0)
+    fail("cannot set '{}' to {}: it must be positive", key, value);
+}
+
 }  // namespace
 
 // ----------------------------------------------------------------------------------------
 // Index
 
-Index::Index(int v) : value(v) {
+Index::Index(int v) : values_{v} {
   if (v < 0) fail("index {} is negative; use a non-negative index or \"all\"", v);
 }
 Index::Index(const char* s) : Index(std::string(s)) {}
-Index::Index(const std::string& s) : value(kAll) {
+Index::Index(const std::string& s) : all_(true) {
   if (s != "all") fail("index '{}' is not understood; use an integer or \"all\"", s);
+}
+Index::Index(std::vector<int> values) : values_(std::move(values)) {
+  for (int v : values_)
+    if (v < 0) fail("index {} is negative; use non-negative indices or \"all\"", v);
+}
+
+bool Index::contains(int i) const { return all_ || std::find(values_.begin(), values_.end(), i) != values_.end(); }
+
+std::string Index::str() const {
+  if (all_) return "all";
+  if (values_.size() == 1) return std::to_string(values_[0]);
+  return fmt::format("[{}]", fmt::join(values_, ", "));
 }
 
 // ----------------------------------------------------------------------------------------
-// View
+// View: selection
 
-View::View(Module* module, std::vector<int> comps, std::vector<int> branches, bool branch_selected)
-    : module_(module), comps_(std::move(comps)), branches_(std::move(branches)), branch_selected_(branch_selected) {}
+View::View(Module* module, std::vector<int> comps, Controller controller, Scope scope)
+    : module_(module), comps_(std::move(comps)), controller_(controller), scope_(scope) {}
 
-View View::branch(Index i) const {
+IndexColumns View::index_columns() const {
   const Module& m = *module_;
-  std::vector<int> branches;
-  if (!cells_.empty()) {
-    // Below cell(): branch indices are local to each selected cell (Jaxley's local scope).
-    for (int cell : cells_) {
-      if (!i.all() && i.value >= m.n_branches_of_cell(cell))
-        fail("branch({}) does not exist: cell {} has {} branch(es)", i.value, cell, m.n_branches_of_cell(cell));
-      for (int k = 0; k < m.n_branches_of_cell(cell); ++k)
-        if (i.all() || k == i.value) branches.push_back(m.first_branch_of_cell(cell) + k);
+  const std::size_t n = comps_.size();
+  IndexColumns t;
+  for (int c : comps_) {
+    t.global_comp.push_back(c);
+    t.global_branch.push_back(m.branch_of(c));
+    t.global_cell.push_back(m.cell_of(c));
+  }
+  // Dense ranks (Jaxley's _update_local_indices): cells among the cells in view, branches
+  // among the view's branches of the same cell, compartments among the view's compartments
+  // of the same branch. A branch belongs to one cell and a compartment to one branch, so
+  // ranking by the global index within the parent is the same as ranking by value.
+  auto rank_within = [n](const std::vector<int>& key, const std::vector<int>& parent) {
+    std::vector<int> order(n);
+    std::iota(order.begin(), order.end(), 0);
+    std::sort(order.begin(), order.end(), [&](int a, int b) { return std::pair(parent[a], key[a]) < std::pair(parent[b], key[b]); });
+    std::vector<int> rank(n);
+    int r = -1;
+    for (std::size_t k = 0; k < n; ++k) {
+      const int i = order[k];
+      if (k == 0 || parent[i] != parent[order[k - 1]]) r = -1;
+      if (k == 0 || parent[i] != parent[order[k - 1]] || key[i] != key[order[k - 1]]) ++r;
+      rank[i] = r;
     }
-  } else if (i.all()) {
-    for (int b = 0; b < m.n_branches(); ++b) branches.push_back(b);
-  } else {
-    if (i.value >= m.n_branches())
-      fail("branch({}) does not exist: the module has {} branch(es)", i.value, m.n_branches());
-    branches.push_back(i.value);
+    return rank;
+  };
+  const std::vector<int> none(n, 0);
+  t.local_cell = rank_within(t.global_cell, none);
+  t.local_branch = rank_within(t.global_branch, t.global_cell);
+  t.local_comp = rank_within(t.global_comp, t.global_branch);
+  switch (controller_) {
+    case Controller::Shared: t.controlled_by_param = none; break;
+    case Controller::Cell: t.controlled_by_param = t.global_cell; break;
+    case Controller::Branch: t.controlled_by_param = t.global_branch; break;
+    case Controller::Comp: t.controlled_by_param = t.global_comp; break;
+    case Controller::Row:
+      t.controlled_by_param.resize(n);
+      std::iota(t.controlled_by_param.begin(), t.controlled_by_param.end(), 0);
+      break;
   }
-  std::vector<int> comps, kept;
-  for (int b : branches) {
-    bool any = false;
-    for (int c = m.first_comp(b); c < m.first_comp(b) + m.ncomp_per_branch()[b]; ++c)
-      if (std::binary_search(comps_.begin(), comps_.end(), c)) comps.push_back(c), any = true;
-    if (any) kept.push_back(b);
-  }
-  if (comps.empty()) fail("branch({}) selects no compartment of this view", i.all() ? "all" : std::to_string(i.value));
-  View v(module_, comps, kept, true);
-  v.cells_ = cells_;
-  v.level_ = Level::Branch;
-  return v;
+  return t;
 }
 
-View View::comp(Index j) const {
-  // Like Jaxley, comp(j) is local to each branch of the view: on a whole cell, comp(j)
-  // selects compartment j of every branch that has one.
-  const Module& m = *module_;
-  std::vector<int> branches = branches_;
-  if (!branch_selected_)
-    for (int b = 0; b < m.n_branches(); ++b) branches.push_back(b);
+View View::at_nodes(Controller level, const Index& idx, const char* what) const {
+  const IndexColumns t = index_columns();
+  const bool local = scope_ == Scope::Local;
+  const std::vector<int>& key = level == Controller::Cell     ? (local ? t.local_cell : t.global_cell)
+                                : level == Controller::Branch ? (local ? t.local_branch : t.global_branch)
+                                                              : (local ? t.local_comp : t.global_comp);
+  // Every index asked for must exist in the view (Jaxley silently drops those that do not
+  // as long as one exists; a typo should not pass unnoticed).
+  for (int v : idx.values())
+    if (std::find(key.begin(), key.end(), v) == key.end()) {
+      const char* noun = level == Controller::Cell ? "cell" : level == Controller::Branch ? "branch" : "compartment";
+      if (!local)
+        fail("{}({}) does not exist in this view (global scope): its global {} indices run from {} to {}", what, v, noun,
+             *std::min_element(key.begin(), key.end()), *std::max_element(key.begin(), key.end()));
+      const char* parent = level == Controller::Cell ? "network" : level == Controller::Branch ? "cell" : "branch";
+      const int most = *std::max_element(key.begin(), key.end()) + 1;
+      const char* plural = level == Controller::Branch ? "(es)" : "(s)";
+      if (level == Controller::Branch && std::all_of(t.global_cell.begin(), t.global_cell.end(), [&](int c) { return c == t.global_cell[0]; }))
+        fail("{}({}) does not exist: cell {} has {} branch(es) in this view (local indices 0..{})", what, v, t.global_cell[0], most,
+             most - 1);
+      fail("{}({}) does not exist: this view has at most {} {}{} per {} (local indices 0..{})", what, v, most, noun, plural, parent,
+           most - 1);
+    }
   std::vector<int> comps;
-  for (int b : branches) {
-    int n = m.ncomp_per_branch()[b];
-    for (int k = 0; k < n; ++k) {
-      int c = m.first_comp(b) + k;
-      if ((j.all() || j.value == k) && std::binary_search(comps_.begin(), comps_.end(), c)) comps.push_back(c);
-    }
+  for (std::size_t r = 0; r < comps_.size(); ++r)
+    if (idx.contains(key[r])) comps.push_back(comps_[r]);
+  return View(module_, std::move(comps), level, scope_);
+}
+
+View View::cell(const Index& i) const { return at_nodes(Controller::Cell, i, "cell"); }
+View View::branch(const Index& i) const { return at_nodes(Controller::Branch, i, "branch"); }
+View View::comp(const Index& j) const { return at_nodes(Controller::Comp, j, "comp"); }
+
+int View::comp_at(int b, double x) const {
+  // np.digitize(x, np.linspace(0, 1 + 1e-10, ncomp + 1)) - 1
+  const Module& m = *module_;
+  const int n = m.ncomp_per_branch()[b];
+  const double stop = 1.0 + 1e-10, step = stop / n;
+  int idx = -1;
+  for (int k = 0; k <= n; ++k) {
+    const double edge = (k == n) ? stop : k * step;
+    if (edge <= x) idx = k;
   }
-  if (comps.empty()) {
-    int most = 0;
-    for (int b : branches) most = std::max(most, m.ncomp_per_branch()[b]);
-    fail("comp({}) does not exist: the branches of this view have at most {} compartment(s)", j.value, most);
+  return m.first_comp(b) + std::min(idx, n - 1);
+}
+
+// The rows of the view whose compartment is in `comps` (global scope, view order kept).
+View View::at_comps(const std::vector<int>& comps, const char* what) const {
+  std::vector<int> kept;
+  for (int c : comps_)
+    if (std::find(comps.begin(), comps.end(), c) != comps.end()) kept.push_back(c);
+  if (kept.empty()) fail("{} selects no compartment of this view", what);
+  return View(module_, std::move(kept), Controller::Comp, scope_);
+}
+
+View View::loc(double x) const { return loc(std::vector<double>{x}); }
+
+View View::loc(const std::vector<double>& xs) const {
+  const std::string what = fmt::format("loc({})", xs.size() == 1 ? fmt::format("{}", xs[0]) : fmt::format("[{}]", fmt::join(xs, ", ")));
+  for (double x : xs)
+    if (!(x >= 0.0 && x <= 1.0)) fail("{} is outside [0, 1]: positions along a branch run from 0 to 1", what);
+  if (xs.empty()) fail("loc([]): give at least one position");
+  std::vector<int> comps, seen;
+  for (int c : comps_) {
+    const int b = module_->branch_of(c);
+    if (std::find(seen.begin(), seen.end(), b) != seen.end()) continue;
+    seen.push_back(b);
+    for (double x : xs) comps.push_back(comp_at(b, x));
   }
-  std::sort(comps.begin(), comps.end());
-  View v(module_, comps, branches, true);
-  v.level_ = Level::Comp;
+  return at_comps(comps, what.c_str());
+}
+
+View View::loc_all() const {
+  // Jaxley evaluates loc at linspace(0, 1, ncomp) of each branch, which hits every compartment.
+  return at_comps(comps_, "loc(\"all\")");
+}
+
+View View::select(const std::vector<int>& nodes) const {
+  std::vector<int> sorted = nodes;
+  std::sort(sorted.begin(), sorted.end());
+  if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end())
+    fail("select(nodes=...): compartment {} is given twice; give each compartment once",
+         *std::adjacent_find(sorted.begin(), sorted.end()));
+  for (int c : nodes)
+    if (std::find(comps_.begin(), comps_.end(), c) == comps_.end())
+      fail("select(nodes=...): compartment {} is not in this view (the module has {} compartments; a view selects "
+           "only among its own)", c, module_->n_comp());
+  if (nodes.empty()) fail("select(nodes=[]): nothing in view");
+  return View(module_, nodes, Controller::Row, scope_);
+}
+
+View View::group(const std::string& name) const {
+  const std::vector<int>& members = module_->group_comps(name);
+  std::vector<int> kept;
+  for (int c : comps_)
+    if (std::binary_search(members.begin(), members.end(), c)) kept.push_back(c);
+  if (kept.empty()) fail("group '{}' has no compartment in this view", name);
+  return View(module_, std::move(kept), Controller::Shared, scope_);
+}
+
+View View::scope(Scope s) const {
+  View v = *this;
+  v.scope_ = s;
   return v;
 }
 
-View View::loc(double x) const {
-  if (!(x >= 0.0 && x <= 1.0)) fail("loc({}) is outside [0, 1]", x);
-  const Module& m = *module_;
-  std::vector<int> branches = branches_;
-  if (!branch_selected_) {
-    if (m.n_branches() != 1) fail("loc({}) needs a branch: select one with branch(i) first", x);
-    branches = {0};
-  }
-  std::vector<int> comps;
-  for (int b : branches) {
-    // np.digitize(x, np.linspace(0, 1 + 1e-10, ncomp + 1)) - 1
-    int n = m.ncomp_per_branch()[b];
-    double stop = 1.0 + 1e-10, step = stop / n;
-    int idx = -1;
-    for (int k = 0; k <= n; ++k) {
-      double edge = (k == n) ? stop : k * step;
-      if (edge <= x) idx = k;
-    }
-    comps.push_back(m.first_comp(b) + std::min(idx, n - 1));
-  }
-  std::sort(comps.begin(), comps.end());
-  View v(module_, comps, branches, true);
-  v.level_ = Level::Comp;
-  return v;
-}
+// ----------------------------------------------------------------------------------------
+// View: modifications
 
 const View& View::set(const std::string& key, double value) const {
   Module& m = *module_;
   int col = m.column_index(key);
   if (col < 0) fail_key("cannot set '{}': no such parameter or state in this module (columns: {})", key, fmt::join(m.column_names_, ", "));
-  if (!std::isfinite(value)) fail("cannot set '{}' to {}: the value must be finite", key, value);
-  if ((key == "radius" || key == "length" || key == "axial_resistivity" || key == "capacitance" || key == "area" ||
-       key == "volume" || key == "resistive_load_in" || key == "resistive_load_out") && value <= 0.0)
-    fail("cannot set '{}' to {}: it must be positive", key, value);
+  check_settable_value(key, value);
   std::vector<int> rows;
   for (int c : comps_)
     if (!std::isnan(m.columns_[col][c])) rows.push_back(c);
@@ -176,6 +262,23 @@ void check_defaults_finite(const Mechanism& mechanism) {
 }
 
 }  // namespace
+
+const View& View::set_values(const std::string& key, const std::vector<double>& values) const {
+  Module& m = *module_;
+  const int col = m.column_index(key);
+  if (col < 0) fail_key("cannot set '{}': no such parameter or state in this module (columns: {})", key, fmt::join(m.column_names_, ", "));
+  // Like Jaxley, the values go to the compartments of the view at which the key is defined.
+  std::vector<int> rows;
+  for (int c : comps_)
+    if (!std::isnan(m.columns_[col][c])) rows.push_back(c);
+  if (values.size() != rows.size())
+    fail("cannot set '{}': got {} value(s) for the {} compartment(s) of this view at which it is defined", key, values.size(),
+         rows.size());
+  for (double v : values) check_settable_value(key, v);
+  for (std::size_t r = 0; r < rows.size(); ++r) m.columns_[col][rows[r]] = values[r];
+  if (key == "radius" || key == "length") m.recompute_cylinder(rows);
+  return *this;
+}
 
 const View& View::insert(const Mechanism& mechanism) const {
   mechanism.validate();
@@ -266,30 +369,12 @@ const View& View::record(const std::string& state) const {
 }
 
 std::vector<std::vector<int>> View::trainable_groups() const {
-  std::vector<std::vector<int>> groups;
-  switch (level_) {
-    case Level::Module: groups.push_back(comps_); break;
-    case Level::Cell:
-      for (int cell : cells_) {
-        std::vector<int> g;
-        for (int c : comps_)
-          if (module_->cell_of(c) == cell) g.push_back(c);
-        if (!g.empty()) groups.push_back(g);
-      }
-      break;
-    case Level::Branch:
-      for (int b : branches_) {
-        std::vector<int> g;
-        for (int c : comps_)
-          if (module_->branch_of(c) == b) g.push_back(c);
-        if (!g.empty()) groups.push_back(g);
-      }
-      break;
-    case Level::Comp:
-      for (int c : comps_) groups.push_back({c});
-      break;
-  }
-  return groups;
+  const std::vector<int> key = index_columns().controlled_by_param;
+  std::map<int, std::vector<int>> groups;
+  for (std::size_t r = 0; r < comps_.size(); ++r) groups[key[r]].push_back(comps_[r]);
+  std::vector<std::vector<int>> out;
+  for (auto& [k, g] : groups) out.push_back(std::move(g));
+  return out;
 }
 
 const View& View::make_trainable(const std::string& key, std::optional<double> init) const {
@@ -319,27 +404,7 @@ const View& View::make_trainable(const std::string& key, std::optional<double> i
 View Module::view() {
   std::vector<int> all(n_comp());
   std::iota(all.begin(), all.end(), 0);
-  return View(this, all, {}, false);
-}
-
-View Module::cell(Index i) {
-  std::vector<int> cells;
-  if (i.all()) {
-    for (int c = 0; c < n_cells(); ++c) cells.push_back(c);
-  } else {
-    if (i.value >= n_cells()) fail("cell({}) does not exist: the network has {} cell(s)", i.value, n_cells());
-    cells.push_back(i.value);
-  }
-  std::vector<int> comps, branches;
-  for (int cell : cells)
-    for (int b = first_branch_of_cell(cell); b < first_branch_of_cell(cell) + n_branches_of_cell(cell); ++b) {
-      branches.push_back(b);
-      for (int k = 0; k < ncomp_[b]; ++k) comps.push_back(first_comp_[b] + k);
-    }
-  View v(this, comps, branches, true);
-  v.cells_ = cells;
-  v.level_ = View::Level::Cell;
-  return v;
+  return View(this, all, View::Controller::Shared, scope_);
 }
 
 int Module::cell_of_branch(int branch) const {
@@ -377,9 +442,9 @@ void Module::add_synapses(const SynapseType& type, const std::vector<int>& pre, 
   }
 }
 
-View Module::group(const std::string& name) {
+const std::vector<int>& Module::group_comps(const std::string& name) const {
   for (const auto& [g, comps] : groups_)
-    if (g == name) return View(this, comps, {}, false);
+    if (g == name) return comps;
   fail_key("no group '{}' in this module (groups: {})", name, fmt::join(group_names(), ", "));
 }
 

@@ -17,31 +17,75 @@ namespace swc {
 struct Morphology;
 }  // namespace swc
 
-// A branch / compartment index or "all".
+// A set of cell / branch / compartment / edge indices, or "all" (Jaxley's `_reformat_index`:
+// an integer, a list of integers, or "all").
 struct Index {
-  static constexpr int kAll = -1;
-  int value;
-  Index(int v);                  // NOLINT(google-explicit-constructor)
-  Index(const char* s);          // NOLINT: only "all"
-  Index(const std::string& s);   // NOLINT: only "all"
-  bool all() const { return value == kAll; }
+  Index(int v);                      // NOLINT(google-explicit-constructor)
+  Index(const char* s);              // NOLINT: only "all"
+  Index(const std::string& s);       // NOLINT: only "all"
+  Index(std::vector<int> values);    // NOLINT(google-explicit-constructor)
+  bool all() const { return all_; }
+  const std::vector<int>& values() const { return values_; }  // empty for "all"
+  bool contains(int i) const;
+  std::string str() const;  // as written in a call: "3", "[0, 2]", "all"
+
+ private:
+  bool all_ = false;
+  std::vector<int> values_;
 };
+
+// Jaxley's scope: whether cell()/branch()/comp() indices are local (counted within the view:
+// branch i of every cell in view, comp k of every branch in view) or global (the module's
+// cell, branch and compartment numbers).
+enum class Scope { Local, Global };
 
 class Module;
 class SynapseView;
 
 using ir::Trainable;
 
+// Jaxley's index columns of the nodes table, one entry per compartment of a view in view order.
+struct IndexColumns {
+  std::vector<int> global_cell, global_branch, global_comp;
+  std::vector<int> local_cell, local_branch, local_comp;
+  std::vector<int> controlled_by_param;
+};
+
+// A selection of compartments, in Jaxley's order, with Jaxley's rules (jaxley/modules/base.py):
+// the local index of a compartment is its dense rank among the compartments in view (cells
+// ranked in the view, branches within their cell, compartments within their branch), so
+// `net.branch(1)` is branch 1 of every cell and `cell.basal.branch(0)` the first basal branch.
 class View {
  public:
-  View(Module* module, std::vector<int> comps, std::vector<int> branches, bool branch_selected);
+  // Rows are global compartment indices, unique; `controller` as in Jaxley's
+  // `controlled_by_param` (which compartments share one trainable parameter).
+  enum class Controller { Shared, Cell, Branch, Comp, Row };
+  View(Module* module, std::vector<int> comps, Controller controller = Controller::Shared, Scope scope = Scope::Local);
 
-  View branch(Index i) const;
-  View comp(Index j) const;
+  View cell(const Index& i) const;
+  View branch(const Index& i) const;
+  View comp(const Index& j) const;
+  // The compartment at relative position x in [0, 1] of every branch in view (np.digitize as
+  // Jaxley), restricted to the view; several positions select the union.
   View loc(double x) const;
+  View loc(const std::vector<double>& xs) const;
+  // loc("all"): every compartment of every branch in view.
+  View loc_all() const;
+  // Jaxley's `select(nodes=...)`: the given global compartment indices (each in view, no
+  // repeats) in the given order; make_trainable then creates one parameter per compartment.
+  View select(const std::vector<int>& nodes) const;
+  // The compartments of the view that belong to a named group (`cell.soma`), view order kept.
+  View group(const std::string& name) const;
+  // The same selection with another scope (Jaxley's `view.scope("global")`).
+  View scope(Scope s) const;
+  Scope scope() const { return scope_; }
+  Controller controller() const { return controller_; }
+  IndexColumns index_columns() const;
 
   // Modifications (return the view so calls can be chained like in Python).
   const View& set(const std::string& key, double value) const;
+  // One value per compartment of the view at which `key` is defined, in view order.
+  const View& set_values(const std::string& key, const std::vector<double>& values) const;
   const View& insert(const Mechanism& mechanism) const;
   // Same current (nA, one value per time step) into every compartment of the view.
   const View& stimulate(const std::vector<double>& current) const;
@@ -63,33 +107,39 @@ class View {
   Module& module() const { return *module_; }
 
  private:
-  // Compartment groups for make_trainable: per compartment after comp()/loc(), per branch
-  // after branch(), one group at module level.
+  // Compartment groups for make_trainable: rows grouped by controlled_by_param (ascending key,
+  // view order within a group), as Jaxley's groupby.
   std::vector<std::vector<int>> trainable_groups() const;
+  // Jaxley's `_at_nodes`: the rows whose (scope) index of `level` is in `idx`.
+  View at_nodes(Controller level, const Index& idx, const char* what) const;
+  // Global compartment index of position x on branch b (np.digitize as Jaxley's loc).
+  int comp_at(int b, double x) const;
+  View at_comps(const std::vector<int>& comps, const char* what) const;
 
   Module* module_;
-  std::vector<int> comps_;     // global compartment indices, sorted, unique
-  std::vector<int> branches_;  // branches selected by branch(), if any
-  bool branch_selected_;
-  // Cells selected by Module::cell(); branch(i) is then local to each of these cells.
-  std::vector<int> cells_;
-  enum class Level { Module, Cell, Branch, Comp } level_ = Level::Module;
-  friend class Module;
+  std::vector<int> comps_;  // global compartment indices in view order, unique
+  Controller controller_;
+  Scope scope_;
 };
 
 class Module {
  public:
   virtual ~Module() = default;
 
-  // Views.
+  // Views (Jaxley's Module methods of the same names; the module is a view of everything).
   View view();
-  View branch(Index i) { return view().branch(i); }
-  View comp(Index j) { return view().comp(j); }
+  View cell(const Index& i) { return view().cell(i); }
+  View branch(const Index& i) { return view().branch(i); }
+  View comp(const Index& j) { return view().comp(j); }
   View loc(double x) { return view().loc(x); }
-  // Cell i of a network (a Cell is a network of one cell); branch(j) below it is local.
-  View cell(Index i);
+  View select(const std::vector<int>& nodes) { return view().select(nodes); }
+  View scope(Scope s) { return view().scope(s); }
   // A named group of compartments (e.g. "soma", "apical" from an SWC file).
-  View group(const std::string& name);
+  View group(const std::string& name) { return view().group(name); }
+  // Jaxley's `set_scope`: the scope of the views made from this module from now on.
+  void set_scope(Scope s) { scope_ = s; }
+  // The compartments of a group (throws KeyError if there is none of that name).
+  const std::vector<int>& group_comps(const std::string& name) const;
 
   // Module-level versions of the view operations.
   Module& set(const std::string& key, double value);
@@ -206,6 +256,7 @@ class Module {
   std::vector<ir::Recording> recordings_;
   std::vector<Trainable> trainables_;
   int allowed_nodes_per_level_ = 1;
+  Scope scope_ = Scope::Local;
 };
 
 // One compartment: length 10 um, radius 1 um, axial resistivity 5000 ohm cm, capacitance

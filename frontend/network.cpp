@@ -45,11 +45,16 @@ SynapseView::SynapseView(Module* module, int group, std::vector<int> edges, bool
 const ir::SynapseGroup& SynapseView::group() const { return module_->synapses_[static_cast<std::size_t>(group_)]; }
 const std::string& SynapseView::type() const { return group().type.name; }
 
-SynapseView SynapseView::edge(Index i) const {
+SynapseView SynapseView::edge(const Index& i) const {
+  // Indices count within the view (Jaxley's local edge index).
   if (i.all()) return SynapseView(module_, group_, edges_, true);
-  if (i.value >= static_cast<int>(edges_.size()))
-    fail("edge({}) does not exist: this view has {} synapse(s) of type '{}'", i.value, edges_.size(), type());
-  return SynapseView(module_, group_, {edges_[static_cast<std::size_t>(i.value)]}, true);
+  std::vector<int> edges;
+  for (int k : i.values()) {
+    if (k >= static_cast<int>(edges_.size()))
+      fail("edge({}) does not exist: this view has {} synapse(s) of type '{}'", k, edges_.size(), type());
+    edges.push_back(edges_[static_cast<std::size_t>(k)]);
+  }
+  return SynapseView(module_, group_, std::move(edges), true);
 }
 
 int SynapseView::column(const std::string& key, const char* what) const {

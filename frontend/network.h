@@ -27,7 +27,7 @@ class SynapseView {
  public:
   SynapseView(Module* module, int group, std::vector<int> edges, bool edge_selected);
 
-  SynapseView edge(Index i) const;
+  SynapseView edge(const Index& i) const;
   // Sets a parameter or an initial state of every synapse in the view.
   const SynapseView& set(const std::string& key, double value) const;
   // Records a synapse state or the synapse current "i_<type>" (nA) of every synapse in the view.

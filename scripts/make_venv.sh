@@ -10,7 +10,7 @@ py=build/venv/bin/python
 mkdir -p build
 [ -x "$py" ] || python3 -m venv build/venv
 need=(nanobind numpy pandas matplotlib)
-[ "${1:-}" = "--test" ] && need+=(pytest jaxley)
+[ "${1:-}" = "--test" ] && need+=(pytest jaxley ruff)
 missing=()
 for m in "${need[@]}"; do
   "$py" -c "import $m" >/dev/null 2>&1 || missing+=("$m")

@@ -13,7 +13,7 @@ except ImportError:  # development: PYTHONPATH=<build>/python:python, the extens
     import pkgutil as _pkgutil
 
     __path__ = _pkgutil.extend_path(__path__, __name__)
-    from . import _core
+    from . import _core  # noqa: F401 (imported to fail early where the extension is missing)
 
 from . import channels, solver_gate, synapses
 from .connect import connect, connectivity_matrix_connect, fully_connect, sparse_connect

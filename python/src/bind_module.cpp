@@ -30,6 +30,12 @@ std::vector<std::vector<double>> rows(const Array2D& a) {
 
 nb::ndarray<nb::numpy, double> vec(const std::vector<double>& v) { return to_numpy(v, {v.size()}); }
 
+Scope scope_from(const std::string& s) {
+  if (s == "local") return Scope::Local;
+  if (s == "global") return Scope::Global;
+  fail("scope '{}' is not understood; use \"local\" or \"global\"", s);
+}
+
 template <typename Self>
 void bind_view_ops(nb::class_<Self>& c) {
   c.def("set", [](Self& s, const std::string& key, double value) { s.set(key, value); }, nb::arg("key"), nb::arg("value"))
@@ -47,11 +53,34 @@ void bind_view_ops(nb::class_<Self>& c) {
 void bind_module(nb::module_& m) {
   nb::class_<View> view(m, "View", "A selection of compartments of a module.");
   bind_view_ops(view);
-  view.def("branch", [](const View& v, int i) { return v.branch(i); }, nb::keep_alive<0, 1>())
+  // Indices: an integer, a list of integers or "all" (the Python layer turns ranges, arrays and
+  // slices into lists).
+  view.def("cell", [](const View& v, int i) { return v.cell(i); }, nb::keep_alive<0, 1>())
+      .def("cell", [](const View& v, const std::string& s) { return v.cell(s); }, nb::keep_alive<0, 1>())
+      .def("cell", [](const View& v, const std::vector<int>& i) { return v.cell(i); }, nb::keep_alive<0, 1>())
+      .def("branch", [](const View& v, int i) { return v.branch(i); }, nb::keep_alive<0, 1>())
       .def("branch", [](const View& v, const std::string& s) { return v.branch(s); }, nb::keep_alive<0, 1>())
+      .def("branch", [](const View& v, const std::vector<int>& i) { return v.branch(i); }, nb::keep_alive<0, 1>())
       .def("comp", [](const View& v, int j) { return v.comp(j); }, nb::keep_alive<0, 1>())
       .def("comp", [](const View& v, const std::string& s) { return v.comp(s); }, nb::keep_alive<0, 1>())
+      .def("comp", [](const View& v, const std::vector<int>& j) { return v.comp(j); }, nb::keep_alive<0, 1>())
       .def("loc", [](const View& v, double x) { return v.loc(x); }, nb::keep_alive<0, 1>())
+      .def("loc", [](const View& v, const std::vector<double>& xs) { return v.loc(xs); }, nb::keep_alive<0, 1>())
+      .def("loc", [](const View& v, const std::string& s) {
+        if (s != "all") fail("loc('{}') is not understood; use a position in [0, 1], a list of them, or \"all\"", s);
+        return v.loc_all();
+      }, nb::keep_alive<0, 1>())
+      .def("select", &View::select, nb::keep_alive<0, 1>(), nb::arg("nodes"))
+      .def("group", &View::group, nb::keep_alive<0, 1>(), nb::arg("name"))
+      .def("scope", [](const View& v, const std::string& s) { return v.scope(scope_from(s)); }, nb::keep_alive<0, 1>())
+      .def_prop_ro("scope_name", [](const View& v) { return std::string(v.scope() == Scope::Local ? "local" : "global"); })
+      .def_prop_ro("index_columns", [](const View& v) {
+        IndexColumns t = v.index_columns();
+        return std::make_tuple(t.global_cell, t.global_branch, t.global_comp, t.local_cell, t.local_branch, t.local_comp,
+                               t.controlled_by_param);
+      }, "(global_cell, global_branch, global_comp, local_cell, local_branch, local_comp, controlled_by_param), row by row")
+      .def("set", [](const View& v, const std::string& key, const std::vector<double>& values) { v.set_values(key, values); },
+           nb::arg("key"), nb::arg("values"))
       .def("stimulate", [](View& v, const Array2D& cur) { v.stimulate(rows(cur)); }, nb::arg("current"))
       .def("clamp", [](View& v, const std::string& state, const Array2D& x) { v.clamp(state, rows(x)); }, nb::arg("state"),
            nb::arg("values"))
@@ -62,6 +91,7 @@ void bind_module(nb::module_& m) {
   nb::class_<Module> mod(m, "Module", "A compartment, branch or cell.");
   bind_view_ops(mod);
   mod.def("view", &Module::view, nb::keep_alive<0, 1>())
+      .def("set_scope", [](Module& x, const std::string& s) { x.set_scope(scope_from(s)); }, nb::arg("scope"))
       .def("group", &Module::group, nb::keep_alive<0, 1>(), nb::arg("name"))
       .def("init_states", &Module::init_states, nb::arg("delta_t") = 0.025)
       .def("delete_recordings", &Module::delete_recordings)

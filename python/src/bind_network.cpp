@@ -41,15 +41,13 @@ void bind_network(nb::module_& m) {
   nb::class_<SynapseView>(m, "SynapseView", "Synapses of one type (net.<Type>), edge(i) narrows to one.")
       .def("edge", [](const SynapseView& v, int i) { return v.edge(i); }, nb::keep_alive<0, 1>())
       .def("edge", [](const SynapseView& v, const std::string& s) { return v.edge(s); }, nb::keep_alive<0, 1>())
+      .def("edge", [](const SynapseView& v, const std::vector<int>& i) { return v.edge(i); }, nb::keep_alive<0, 1>())
       .def("set", [](const SynapseView& v, const std::string& key, double value) { v.set(key, value); }, nb::arg("key"), nb::arg("value"))
       .def("record", [](const SynapseView& v, const std::string& state) { v.record(state); }, nb::arg("state"))
       .def("make_trainable", [](const SynapseView& v, const std::string& key, std::optional<double> init) { v.make_trainable(key, init); },
            nb::arg("key"), nb::arg("init_val") = nb::none())
       .def_prop_ro("type", &SynapseView::type)
       .def_prop_ro("edges", &SynapseView::edges);
-
-  m.def("cell_view", [](Module& mod, int i) { return mod.cell(i); }, nb::keep_alive<0, 1>());
-  m.def("cell_view", [](Module& mod, const std::string& s) { return mod.cell(s); }, nb::keep_alive<0, 1>());
 
   nb::class_<Network, Module>(m, "Network")
       .def(nb::init<const std::vector<Cell>&>(), nb::arg("cells"))

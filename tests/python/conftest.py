@@ -4,7 +4,6 @@ or against a CMake build tree without installing:
     PYTHONPATH=build-py/python:python python3 -m pytest tests/python
 """
 import json
-import os
 import pathlib
 
 import numpy as np

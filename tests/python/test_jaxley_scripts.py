@@ -1,7 +1,6 @@
 """Short scripts written against Jaxley's API, run once with real Jaxley (float64) and once
 with `import ranvier as jx`; the traces must agree to 1e-8 mV. Skipped without jaxley."""
 import numpy as np
-import pytest
 
 import ranvier
 

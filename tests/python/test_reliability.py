@@ -5,7 +5,6 @@ the kernel cache is bounded and clearable."""
 import os
 import subprocess
 import sys
-import warnings
 
 import numpy as np
 import pytest
@@ -165,17 +164,21 @@ def test_negative_threads_and_bad_option_types_are_refused():
         jx.integrate(cell, t_max=1.0, delta_t=float("nan"))
 
 
-def test_parents_checker_refuses_non_integers_and_2d():
+def test_parents_must_be_a_flat_list_of_integers():
     assert _checks.as_parents([-1, 0, 0.0]) == [-1, 0, 0]
+    branch = jx.Branch(jx.Compartment(), ncomp=1)
     with pytest.raises(ValueError, match=r"parents\[1\] = 0.5"):
-        _checks.as_parents([-1, 0.5])
+        jx.Cell(branch, parents=[-1, 0.5])
     with pytest.raises(ValueError, match=r"shape \(2, 1\)"):
-        _checks.as_parents([[-1], [0]])
+        jx.Cell(branch, parents=[[-1], [0]])
 
 
-def test_float_array_checker_names_the_value():
+def test_set_names_the_key_and_the_value():
+    cell = hh_cell()
     with pytest.raises(TypeError, match="HH_gNa.*'abc'"):
-        _checks.as_float_array("set('HH_gNa')", "abc")
+        cell.set("HH_gNa", "abc")
+    with pytest.raises(ValueError, match="HH_gNa.*nan"):
+        cell.branch(0).set("HH_gNa", float("nan"))
 
 
 # --- vague errors -------------------------------------------------------------------------

@@ -20,7 +20,6 @@ in extra/ (corner cases of Jaxley's reader) are processed too; their manifest en
 "dir": "extra".
 """
 import json
-import os
 import sys
 import warnings
 from pathlib import Path

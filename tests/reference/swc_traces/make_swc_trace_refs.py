@@ -132,8 +132,8 @@ def main():
                              "stimulus_in_soma_group": bool(
                                  "soma" in cell.nodes.columns and
                                  bool(cell.nodes["soma"].any()))},
-                "record": [{"branch": b, "comp": c, "label": l}
-                           for (b, c), l in zip(rec, labels)],
+                "record": [{"branch": b, "comp": c, "label": label}
+                           for (b, c), label in zip(rec, labels)],
                 "v_min": float(v.min()), "v_max": float(v.max()),
                 "csv": stem + ".csv"}
         with open(os.path.join(HERE, stem + ".json"), "w") as f:

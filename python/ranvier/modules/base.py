@@ -1,4 +1,4 @@
-"""Compartment, Branch, Cell and their views, with Jaxley's API (jaxley/modules/).
+"""Module and View machinery shared by every module (Jaxley's jaxley/modules/base.py).
 
 A module wraps a C++ module (``ranvier._core.Module``); a view wraps a C++ view (a selection of
 compartments). Indexing follows Jaxley: ``cell.branch(1).comp(0)``, ``cell[1, 0]``,
@@ -6,27 +6,38 @@ compartments). Indexing follows Jaxley: ``cell.branch(1).comp(0)``, ``cell[1, 0]
 """
 from __future__ import annotations
 
-import copy as _copy
-from typing import Optional, Union
+from typing import Optional
 
 import numpy as np
 
-from . import _core
-from .channels.channel import to_mechanism
-
-__all__ = ["Module", "View", "Compartment", "Branch", "Cell", "Network", "read_swc"]
+from .. import _checks, _core
+from ..channels.channel import to_mechanism
 
 _CHILDREN = {"network": ["cell", "branch", "comp"], "cell": ["branch", "comp"], "branch": ["comp"], "comp": []}
 
 
-def _index(i):
+def _index(i, n_comp: Optional[int] = None):
+    """An index as the C++ layer takes it: an int, "all", or a list of ints (Jaxley's
+    ``_reformat_index``: lists, ranges, integer arrays, pandas indices; a slice counts over the
+    module's compartments as in Jaxley)."""
     if isinstance(i, str):
         return i
     if isinstance(i, (bool, np.bool_)):
         raise TypeError(f"index {i!r} is not an integer")
     if isinstance(i, (int, np.integer)):
         return int(i)
-    raise TypeError(f"index {i!r} is not understood; use an integer or \"all\"")
+    if isinstance(i, slice):
+        if n_comp is None:
+            raise TypeError("a slice index needs a module")
+        return list(range(n_comp))[i]
+    if isinstance(i, (list, tuple, range, np.ndarray)) or type(i).__name__ == "Index":
+        a = np.asarray(list(i) if isinstance(i, range) else i)
+        if a.dtype == bool:
+            raise TypeError("boolean masks are supported by select(nodes=...) only")
+        if a.size and not np.issubdtype(a.dtype, np.integer):
+            raise TypeError(f"index {i!r} is not understood; use integers or \"all\"")
+        return [int(x) for x in a.reshape(-1)]
+    raise TypeError(f"index {i!r} is not understood; use an integer, a list of integers or \"all\"")
 
 
 def _float_array(x, what: str) -> np.ndarray:
@@ -55,24 +66,69 @@ class _Selection:
     def _child(self, cview, level):
         return View(self._base, cview, level)
 
-    def cell(self, idx: Union[int, str]) -> "View":
-        """Cell ``idx`` of a network (``branch``/``comp`` below it are local to the cell)."""
-        if self._level != "network":
-            raise ValueError(f"cell() selects from a network, not from a {self._level}")
-        return View(self._base, _core.cell_view(self._base._core, _index(idx)), "cell")
+    def _idx(self, idx):
+        return _index(idx, self._base._core.n_comp)
 
-    def branch(self, idx: Union[int, str]) -> "View":
-        return self._child(self._cview().branch(_index(idx)), "branch")
+    def cell(self, idx) -> "View":
+        """Cell(s) ``idx`` of a network (``branch``/``comp`` below it count within the cells)."""
+        if self._base._level != "network":
+            raise ValueError(f"cell() selects from a network, not from a {self._base._level}")
+        return self._child(self._cview().cell(self._idx(idx)), "cell")
 
-    def comp(self, idx: Union[int, str]) -> "View":
-        return self._child(self._cview().comp(_index(idx)), "comp")
+    def branch(self, idx) -> "View":
+        """Branch(es) ``idx`` of every cell in view (local scope: counted within each cell's
+        branches in view, as Jaxley)."""
+        return self._child(self._cview().branch(self._idx(idx)), "branch")
 
-    def loc(self, at: float) -> "View":
-        return self._child(self._cview().loc(float(at)), "comp")
+    def comp(self, idx) -> "View":
+        """Compartment(s) ``idx`` of every branch in view (local scope) or of the module (global)."""
+        return self._child(self._cview().comp(self._idx(idx)), "comp")
+
+    def loc(self, at) -> "View":
+        """The compartment at ``at`` (in [0, 1], a list of positions, or "all") of every branch in view."""
+        if isinstance(at, str) and at == "all":
+            # Jaxley 0.14 evaluates "all" as linspace(0, 1, ncomp) of the first branch in view and
+            # uses those positions on every branch (its loop overwrites `at`).
+            cview = self._cview()
+            first = self._base._core.branch_of_comp[cview.comps[0]]
+            at = np.linspace(0, 1, self._base._core.ncomp_per_branch[first]).tolist()
+            return self._child(cview.loc(at) if len(at) > 1 else cview.loc(float(at[0])), "loc")
+        if isinstance(at, str):
+            return self._child(self._cview().loc(at), "loc")
+        a = np.asarray(at, dtype=np.float64).reshape(-1)
+        view = self._cview().loc(float(a[0])) if a.size == 1 else self._cview().loc([float(x) for x in a])
+        return self._child(view, "loc")
+
+    def select(self, nodes=None, edges=None, sorted: bool = False) -> "View":
+        """Jaxley's ``select``: compartments by global index (``nodes``; a boolean mask counts over
+        the rows in view), in the given order; make_trainable then makes one parameter each."""
+        if edges is not None:
+            raise NotImplementedError("select(edges=...): select synapses through net.<SynapseType>.edge(...)")
+        cview = self._cview()
+        rows = np.asarray(cview.comps, dtype=np.int64)
+        if nodes is None or (isinstance(nodes, str) and nodes == "all"):
+            idx = rows
+        elif isinstance(nodes, str):
+            raise ValueError(f"select(nodes='{nodes}') is not understood; use indices or \"all\"")
+        else:
+            a = np.asarray(nodes)
+            if a.dtype == bool:
+                if a.shape != rows.shape:
+                    raise ValueError(f"select(nodes=mask): the mask has {a.size} entries for {rows.size} compartments in view")
+                idx = rows[a]
+            else:
+                idx = np.asarray(_index(nodes if a.ndim else int(a), self._base._core.n_comp)).reshape(-1)
+        if sorted:
+            idx = np.sort(idx)
+        return self._child(cview.select([int(x) for x in idx]), "filter")
+
+    def scope(self, scope: str) -> "View":
+        """The same selection with ``"local"`` or ``"global"`` indices for what follows."""
+        return View(self._base, self._cview().scope(scope), "view")
 
     def __getitem__(self, index) -> "View":
         index = index if isinstance(index, tuple) else (index,)
-        children = _CHILDREN[self._level]
+        children = _CHILDREN.get(self._level, [])
         if len(index) > len(children):
             raise IndexError(f"too many indices: a {self._level} view can be indexed by {', '.join(children) or 'nothing'}")
         view = self
@@ -84,18 +140,11 @@ class _Selection:
     def set(self, key: str, val) -> None:
         """Set a parameter or initial state of every compartment in view (Jaxley's ``set``); ``val``
         is one value, or one per compartment in view."""
-        a = np.asarray(val, dtype=np.float64)
+        a = _checks.as_float_array(f"set('{key}')", val)
         if a.ndim == 0 or a.size == 1:
             self._cview().set(key, float(a.reshape(-1)[0]))
             return
-        comps = self._comps
-        if a.shape != (len(comps),):
-            raise ValueError(f"set('{key}'): {a.shape} values for {len(comps)} compartments")
-        core = self._base._core
-        branch_of = core.branch_of_comp
-        for c, x in zip(comps.tolist(), a.tolist()):
-            b = branch_of[c]
-            core.view().branch(b).comp(c - core.first_comp(b)).set(key, x)
+        self._cview().set(key, [float(x) for x in a.reshape(-1)])
 
     def set_ncomp(self, ncomp: int, min_radius: Optional[float] = None, initialize: bool = True) -> None:
         """Re-discretise the one branch in view into ``ncomp`` compartments (Jaxley's ``set_ncomp``;
@@ -238,7 +287,7 @@ class _Selection:
     def nodes(self):
         """The node table of the compartments in view (a pandas DataFrame indexed by global
         compartment index), with Jaxley's index columns and every parameter and state."""
-        return self._base._node_table(self._comps)
+        return self._base._node_table(self._cview())
 
     def get_parameters(self):
         return self._base.get_parameters()
@@ -262,6 +311,19 @@ class View(_Selection):
 
     def __repr__(self):
         return f"View({self._level}, comps={self._comps.tolist()})"
+
+    def set_scope(self, scope: str) -> None:
+        """Jaxley's ``set_scope``: indices of later calls on this view are ``"local"`` or ``"global"``."""
+        self._view = self._view.scope(scope)
+
+    def __getattr__(self, name):
+        # Groups within the view (`net.cell(0).soma`), as in Jaxley.
+        if name.startswith("_"):
+            raise AttributeError(name)
+        base = self.__dict__.get("_base")
+        if base is not None and name in base._core.group_names:
+            return View(base, self._view.group(name), "group")
+        raise AttributeError(f"'View' object has no attribute '{name}'")
 
     def delete_recordings(self):
         raise NotImplementedError("delete_recordings() on a view: call it on the module (it deletes all recordings)")
@@ -332,7 +394,7 @@ class Module(_Selection):
             raise AttributeError(name)
         core = self.__dict__.get("_core")
         if core is not None and name in core.group_names:
-            return View(self, core.group(name), "group")
+            return View(self, core.view().group(name), "group")
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     @property
@@ -340,6 +402,10 @@ class Module(_Selection):
         return list(self._core.group_names)
 
     # -- module-wide operations ----------------------------------------------------------------
+    def set_scope(self, scope: str) -> None:
+        """Jaxley's ``set_scope``: views made from now on take ``"local"`` or ``"global"`` indices."""
+        self._core.set_scope(scope)
+
     def init_states(self, delta_t: float = 0.025) -> None:
         """Set every channel state to its steady state at the compartment's voltage."""
         self._core.init_states(float(delta_t))
@@ -397,19 +463,13 @@ class Module(_Selection):
             inds.setdefault(state, []).append(comp)
         return {k: np.asarray(v) for k, v in inds.items()}
 
-    def _node_table(self, comps: np.ndarray):
+    def _node_table(self, cview):
         import pandas as pd
 
         core = self._core
-        comps = np.asarray(comps, dtype=np.int64)
-        branch_of = np.asarray(core.branch_of_comp, dtype=np.int64)[comps]
-        first = np.asarray([core.first_comp(b) for b in range(core.n_branches)], dtype=np.int64)
-        local_branch = np.unique(branch_of, return_inverse=True)[1] if len(comps) else branch_of
-        cols = {
-            "local_cell_index": np.zeros(len(comps), dtype=np.int64),
-            "local_branch_index": local_branch.astype(np.int64),
-            "local_comp_index": comps - first[branch_of],
-        }
+        g_cell, g_branch, g_comp, l_cell, l_branch, l_comp, controlled = (np.asarray(x, dtype=np.int64) for x in cview.index_columns)
+        comps = g_comp
+        cols = {"local_cell_index": l_cell, "local_branch_index": l_branch, "local_comp_index": l_comp}
         names = list(core.column_names)
         mech_first = {}
         mechs = core.mechanisms
@@ -418,10 +478,10 @@ class Module(_Selection):
             pos = min((names.index(k) for k in keys if k in names), default=len(names))
             mech_first.setdefault(pos, []).append(mi)
         tail = {
-            "global_cell_index": np.zeros(len(comps), dtype=np.int64),
-            "global_branch_index": branch_of,
+            "global_cell_index": g_cell,
+            "global_branch_index": g_branch,
             "global_comp_index": comps.copy(),
-            "controlled_by_param": np.zeros(len(comps), dtype=np.int64),
+            "controlled_by_param": controlled,
         }
         geometry_done = False
         for i, name in enumerate(names + [None]):
@@ -452,171 +512,3 @@ class Module(_Selection):
     def lowered(self) -> str:
         """The model IR of this module as text."""
         return self._core.lower_text()
-
-
-class Compartment(Module):
-    """One compartment: length 10 um, radius 1 um, axial resistivity 5000 ohm cm, capacitance
-    1 uF/cm^2, v -70 mV (Jaxley's defaults)."""
-
-    def __init__(self):
-        self._core, self._level, self._base = _core.Compartment(), "comp", self
-
-
-class Branch(Module):
-    """An unbranched chain: ``Branch(comp, ncomp=4)`` or ``Branch([comp0, comp1, ...])``;
-    comp 0 is the proximal (loc 0) end."""
-
-    def __init__(self, compartments=None, ncomp: Optional[int] = None):
-        if compartments is None:
-            compartments = Compartment()
-        if isinstance(compartments, Compartment):
-            core = _core.Branch(compartments._core, 1 if ncomp is None else int(ncomp))
-        elif isinstance(compartments, (list, tuple)):
-            if not all(isinstance(c, Compartment) for c in compartments):
-                raise TypeError("Branch: expected a Compartment or a list of Compartments")
-            if ncomp is not None and ncomp != len(compartments):
-                raise ValueError(f"Branch: ncomp={ncomp} but {len(compartments)} compartments were given")
-            core = _core.Branch([c._core for c in compartments])
-        else:
-            raise TypeError(f"Branch: expected a Compartment or a list of Compartments, got {type(compartments).__name__}")
-        self._core, self._level, self._base = core, "branch", self
-
-
-class Cell(Module):
-    """A tree of branches: ``Cell(branch, parents=[-1, 0, 0])`` repeats one branch;
-    ``Cell([b0, b1, b2], parents)`` takes one per entry of ``parents`` (``parents[0] == -1``)."""
-
-    def __init__(self, branches=None, parents=None, xyzr=None):
-        if xyzr is not None:
-            raise NotImplementedError("Cell(xyzr=...): coordinates are not supported; use read_swc for morphologies")
-        if branches is None:
-            branches = Branch()
-        if parents is None:
-            parents = [-1] if isinstance(branches, Branch) else [-1] + [0] * (len(branches) - 1)
-        parents = [int(p) for p in np.asarray(parents).ravel()]
-        if isinstance(branches, Branch):
-            core = _core.Cell(branches._core, parents)
-        elif isinstance(branches, (list, tuple)):
-            if not all(isinstance(b, Branch) for b in branches):
-                raise TypeError("Cell: expected a Branch or a list of Branches")
-            core = _core.Cell([b._core for b in branches], parents)
-        else:
-            raise TypeError(f"Cell: expected a Branch or a list of Branches, got {type(branches).__name__}")
-        self._core, self._level, self._base = core, "cell", self
-
-
-class Network(Module):
-    """Cells side by side (each keeps its own tree; no axial current between cells), coupled
-    by synapses added with ``ranvier.connect`` and friends. ``net.cell(i).branch(j).comp(k)``
-    is local to the cell; ``net.IonotropicSynapse.edge(i)`` selects synapses of one type."""
-
-    def __init__(self, cells, vectorize_cells: Optional[bool] = None):
-        cells = list(cells)
-        if not cells or not all(isinstance(c, Cell) for c in cells):
-            raise TypeError("Network: expected a non-empty list of Cells")
-        self._core, self._level, self._base = _core.Network([c._core for c in cells]), "network", self
-
-    def __getattr__(self, name):
-        # Synapse types (`net.IonotropicSynapse`), as in Jaxley.
-        if name.startswith("_"):
-            raise AttributeError(name)
-        core = self.__dict__.get("_core")
-        if core is not None and name in [g[0] for g in core.synapse_groups]:
-            return SynapseView(self, core.synapses(name), False)
-        return super().__getattr__(name)
-
-    @property
-    def synapse_names(self):
-        return [g[0] for g in self._core.synapse_groups]
-
-    @property
-    def edges(self):
-        """One row per synapse (a pandas DataFrame): type, index_within_type, pre_index and
-        post_index (global compartment indices), and every synapse parameter and state."""
-        import pandas as pd
-
-        frames = []
-        for name, pre, post, columns, values in self._core.synapse_groups:
-            d = {"type": name, "index_within_type": np.arange(len(pre)), "pre_index": pre, "post_index": post}
-            d.update({c: v for c, v in zip(columns, values)})
-            frames.append(pd.DataFrame(d))
-        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-
-
-class SynapseView:
-    """Synapses of one type (``net.IonotropicSynapse``); ``edge(i)`` selects the i-th of them."""
-
-    def __init__(self, base: Network, cview, edge_selected: bool):
-        self._base, self._cview, self._edge_selected = base, cview, edge_selected
-
-    def edge(self, idx: Union[int, str]) -> "SynapseView":
-        if isinstance(idx, (list, tuple, np.ndarray)):
-            raise NotImplementedError("edge([...]): select one synapse or 'all'")
-        return SynapseView(self._base, self._cview.edge(_index(idx)), True)
-
-    def set(self, key: str, val) -> None:
-        a = np.asarray(val, dtype=np.float64)
-        if a.size != 1:
-            edges = list(self._cview.edges)
-            if a.shape != (len(edges),):
-                raise ValueError(f"set('{key}'): {a.shape} values for {len(edges)} synapses")
-            for i, x in enumerate(a.tolist()):
-                self._cview.edge(i).set(key, x)
-            return
-        self._cview.set(key, float(a.reshape(-1)[0]))
-
-    def record(self, state: str, verbose: bool = True) -> None:
-        before = len(self._base._core.recordings)
-        self._cview.record(state)
-        if verbose:
-            print(f"Added {len(self._base._core.recordings) - before} recordings. See `.recordings` for details.")
-
-    def make_trainable(self, key: str, init_val: Optional[float] = None, verbose: bool = True) -> None:
-        """One value shared by all synapses of the type, or one per synapse after ``edge(...)``."""
-        before = sum(len(t[1]) for t in self._base._core.trainables)
-        self._cview.make_trainable(key, None if init_val is None else float(init_val))
-        total = sum(len(t[1]) for t in self._base._core.trainables)
-        if verbose:
-            print(f"Number of newly added trainable parameters: {total - before}. Total number of trainable parameters: {total}")
-
-    def data_set(self, key: str, val, param_state: Optional[list]):
-        """``key`` of the synapses in view for one integrate call (scalar, one per synapse, or
-        a batch ``(B, n)`` / ``(B, 1)``); returns ``param_state`` with the entry appended."""
-        edges = np.asarray(self._cview.edges, dtype=np.int64)
-        a = _float_array(val, f"data_set('{key}')")
-        n = len(edges)
-        if a.ndim <= 1:
-            a = np.broadcast_to(a, (n,)).copy()
-        elif a.ndim == 2 and a.shape[1] in (1, n):
-            a = np.ascontiguousarray(np.broadcast_to(a, (a.shape[0], n)))
-        else:
-            raise ValueError(f"data_set('{key}'): values of shape {a.shape} for {n} synapses")
-        entry = [{"indices": edges.reshape(-1, 1), "key": key, "val": a}]
-        if param_state is not None:
-            param_state += entry
-            return param_state
-        return entry
-
-    @property
-    def edges(self):
-        return self._base.edges.query(f"type == '{self._cview.type}'").iloc[list(self._cview.edges)]
-
-
-def read_swc(
-    fname: str,
-    ncomp: Optional[int] = None,
-    max_branch_len: Optional[float] = None,
-    min_radius: Optional[float] = None,
-    assign_groups: bool = True,
-    backend: str = "graph",
-    ignore_swc_tracing_interruptions: bool = True,
-    relevant_type_ids=None,
-) -> Cell:
-    """A Cell from an SWC file, with Jaxley 0.14's semantics (``backend="graph"``)."""
-    if backend != "graph":
-        raise NotImplementedError(f"read_swc(backend='{backend}'): only the 'graph' backend")
-    core = _core.read_swc(
-        str(fname), 1 if ncomp is None else int(ncomp), max_branch_len, min_radius, assign_groups,
-        ignore_swc_tracing_interruptions, None if relevant_type_ids is None else [int(i) for i in relevant_type_ids],
-    )
-    return Cell._wrap(core, "cell")

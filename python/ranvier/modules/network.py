@@ -1,0 +1,105 @@
+"""Networks of cells coupled by synapses, and views of synapses (Jaxley's
+jaxley/modules/network.py)."""
+from __future__ import annotations
+
+from typing import Optional, Union
+
+import numpy as np
+
+from .. import _checks, _core
+from .base import Module, _float_array, _index
+from .cell import Cell
+
+class Network(Module):
+    """Cells side by side (each keeps its own tree; no axial current between cells), coupled
+    by synapses added with ``ranvier.connect`` and friends. ``net.cell(i).branch(j).comp(k)``
+    is local to the cell; ``net.IonotropicSynapse.edge(i)`` selects synapses of one type."""
+
+    def __init__(self, cells, vectorize_cells: Optional[bool] = None):
+        cells = list(cells)
+        if not cells or not all(isinstance(c, Cell) for c in cells):
+            raise TypeError("Network: expected a non-empty list of Cells")
+        self._core, self._level, self._base = _core.Network([c._core for c in cells]), "network", self
+
+    def __getattr__(self, name):
+        # Synapse types (`net.IonotropicSynapse`), as in Jaxley.
+        if name.startswith("_"):
+            raise AttributeError(name)
+        core = self.__dict__.get("_core")
+        if core is not None and name in [g[0] for g in core.synapse_groups]:
+            return SynapseView(self, core.synapses(name), False)
+        return super().__getattr__(name)
+
+    @property
+    def synapse_names(self):
+        return [g[0] for g in self._core.synapse_groups]
+
+    @property
+    def edges(self):
+        """One row per synapse (a pandas DataFrame): type, index_within_type, pre_index and
+        post_index (global compartment indices), and every synapse parameter and state."""
+        import pandas as pd
+
+        frames = []
+        for name, pre, post, columns, values in self._core.synapse_groups:
+            d = {"type": name, "index_within_type": np.arange(len(pre)), "pre_index": pre, "post_index": post}
+            d.update({c: v for c, v in zip(columns, values)})
+            frames.append(pd.DataFrame(d))
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+class SynapseView:
+    """Synapses of one type (``net.IonotropicSynapse``); ``edge(i)`` selects the i-th of them."""
+
+    def __init__(self, base: Network, cview, edge_selected: bool):
+        self._base, self._cview, self._edge_selected = base, cview, edge_selected
+
+    def edge(self, idx: Union[int, str]) -> "SynapseView":
+        return SynapseView(self._base, self._cview.edge(_index(idx)), True)
+
+    def set(self, key: str, val) -> None:
+        a = _checks.as_float_array(f"set('{key}')", val)
+        if a.size != 1:
+            edges = list(self._cview.edges)
+            if a.shape != (len(edges),):
+                raise ValueError(f"set('{key}'): {a.shape} values for {len(edges)} synapses")
+            for i, x in enumerate(a.tolist()):
+                self._cview.edge(i).set(key, x)
+            return
+        self._cview.set(key, float(a.reshape(-1)[0]))
+
+    def record(self, state: str, verbose: bool = True) -> None:
+        before = len(self._base._core.recordings)
+        self._cview.record(state)
+        if verbose:
+            print(f"Added {len(self._base._core.recordings) - before} recordings. See `.recordings` for details.")
+
+    def make_trainable(self, key: str, init_val: Optional[float] = None, verbose: bool = True) -> None:
+        """One value shared by all synapses of the type, or one per synapse after ``edge(...)``."""
+        before = sum(len(t[1]) for t in self._base._core.trainables)
+        self._cview.make_trainable(key, None if init_val is None else float(init_val))
+        total = sum(len(t[1]) for t in self._base._core.trainables)
+        if verbose:
+            print(f"Number of newly added trainable parameters: {total - before}. Total number of trainable parameters: {total}")
+
+    def data_set(self, key: str, val, param_state: Optional[list]):
+        """``key`` of the synapses in view for one integrate call (scalar, one per synapse, or
+        a batch ``(B, n)`` / ``(B, 1)``); returns ``param_state`` with the entry appended."""
+        edges = np.asarray(self._cview.edges, dtype=np.int64)
+        a = _float_array(val, f"data_set('{key}')")
+        n = len(edges)
+        if a.ndim <= 1:
+            a = np.broadcast_to(a, (n,)).copy()
+        elif a.ndim == 2 and a.shape[1] in (1, n):
+            a = np.ascontiguousarray(np.broadcast_to(a, (a.shape[0], n)))
+        else:
+            raise ValueError(f"data_set('{key}'): values of shape {a.shape} for {n} synapses")
+        entry = [{"indices": edges.reshape(-1, 1), "key": key, "val": a}]
+        if param_state is not None:
+            param_state += entry
+            return param_state
+        return entry
+
+    @property
+    def edges(self):
+        return self._base.edges.query(f"type == '{self._cview.type}'").iloc[list(self._cview.edges)]
