@@ -47,6 +47,14 @@ def _float_array(x, what: str) -> np.ndarray:
     return np.ascontiguousarray(a)
 
 
+def _append_param_state(param_state, indices, key: str, values):
+    """Jaxley's data_set result: ``param_state`` (or a new list) with one more entry."""
+    entry = [{"indices": np.asarray(indices).reshape(-1, 1), "key": key, "val": values}]
+    if param_state is not None:
+        param_state += entry
+        return param_state
+    return entry
+
 class _Selection:
     """Operations shared by modules and views (Jaxley's Module/View methods)."""
 
@@ -238,11 +246,7 @@ class _Selection:
             a = np.ascontiguousarray(np.broadcast_to(a, (a.shape[0], n)))
         else:
             raise ValueError(f"data_set('{key}'): values of shape {a.shape} are not understood")
-        entry = [{"indices": comps.reshape(-1, 1), "key": key, "val": a}]
-        if param_state is not None:
-            param_state += entry
-            return param_state
-        return entry
+        return _append_param_state(param_state, comps, key, a)
 
     def data_stimulate(self, current, data_stimuli=None, verbose: bool = False):
         """A stimulus for one integrate call. ``current``: 1-D or ``(n, T)``; batched ``(B, n, T)`` or

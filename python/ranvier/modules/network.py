@@ -7,7 +7,7 @@ from typing import Optional, Union
 import numpy as np
 
 from .. import _checks, _core
-from .base import Module, _float_array, _index
+from .base import Module, _append_param_state, _float_array, _index
 from .cell import Cell
 
 class Network(Module):
@@ -94,11 +94,7 @@ class SynapseView:
             a = np.ascontiguousarray(np.broadcast_to(a, (a.shape[0], n)))
         else:
             raise ValueError(f"data_set('{key}'): values of shape {a.shape} for {n} synapses")
-        entry = [{"indices": edges.reshape(-1, 1), "key": key, "val": a}]
-        if param_state is not None:
-            param_state += entry
-            return param_state
-        return entry
+        return _append_param_state(param_state, edges, key, a)
 
     @property
     def edges(self):
