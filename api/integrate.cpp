@@ -4,6 +4,7 @@
 #include "frontend/module.h"
 #include "ir/error.h"
 #include "passes/pipeline.h"
+#include "runtime/check_outputs.h"
 #include "runtime/interpreter.h"
 #include "runtime/prepare.h"
 #ifdef RANVIER_HAVE_LLVM
@@ -21,12 +22,16 @@ Result interpret(const ir::Model& model, const IntegrateOptions& options) {
 }  // namespace
 
 Result integrate(const ir::Model& model, const IntegrateOptions& options) {
+  Result r;
 #ifdef RANVIER_HAVE_LLVM
-  if (api::choose_backend(options) == api::Backend::Jit) return compile(model).integrate(options);
+  if (api::choose_backend(options) == api::Backend::Jit) r = compile(model).integrate(options);
+  else r = interpret(model, options);
 #else
   api::choose_backend(options);
+  r = interpret(model, options);
 #endif
-  return interpret(model, options);
+  r.nonfinite = runtime::describe_nonfinite(model, r, options.delta_t);
+  return r;
 }
 
 Result integrate(const Module& module, const IntegrateOptions& options) { return integrate(module.lower(), options); }

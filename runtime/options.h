@@ -53,6 +53,9 @@ struct Result {
   int n_samples = 0;          // T + 1: the initial state and one sample per step
   std::vector<double> data;   // row-major (n_recordings, n_samples)
   std::optional<States> states;
+  // Set when the run produced NaN or inf (unstable parameters or time step): where the first
+  // such sample is (time, recording, state, compartment). integrate() fills it.
+  std::optional<std::string> nonfinite;
   double operator()(int recording, int sample) const { return data[static_cast<std::size_t>(recording) * n_samples + sample]; }
 };
 

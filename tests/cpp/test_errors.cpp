@@ -584,5 +584,25 @@ TEST(Errors, KernelCacheIsBoundedAndClearable) {
   set_kernel_cache_limit(old);
 }
 
+// A run that produces NaN or inf says where (Result::nonfinite); a finite run says nothing.
+TEST(Errors, ARunThatProducesNonFiniteValuesSaysWhere) {
+  // Forward Euler with dt * g / c = 1000: the voltage grows a thousandfold per step until it overflows.
+  Cell cell(Branch(Compartment(), 2), {-1, 0});
+  cell.insert(channels::Leak());
+  cell.set("Leak_gLeak", 1.0);
+  cell.set("v", 0.0);
+  cell.branch(0).comp(1).record("v");
+  IntegrateOptions o;
+  o.t_max = 200.0;
+  o.delta_t = 1.0;
+  o.solver = "fwd_euler";
+  const Result r = integrate(cell, o);
+  ASSERT_TRUE(r.nonfinite.has_value());
+  EXPECT_NE(r.nonfinite->find("inf at t = "), std::string::npos) << *r.nonfinite;
+  EXPECT_NE(r.nonfinite->find("state 'v' at compartment 1"), std::string::npos) << *r.nonfinite;
+  o.solver = "bwd_euler";
+  EXPECT_FALSE(integrate(cell, o).nonfinite.has_value());
+}
+
 }  // namespace
 }  // namespace ranvier

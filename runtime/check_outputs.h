@@ -1,0 +1,14 @@
+#pragma once
+// A run that produced NaN or inf says so: the first non-finite recorded sample, described by its
+// time, recording, state and compartment (a scan of the recordings, cheap next to the run).
+#include <optional>
+#include <string>
+
+#include "ir/model.h"
+#include "runtime/options.h"
+
+namespace ranvier::runtime {
+
+std::optional<std::string> describe_nonfinite(const ir::Model& model, const Result& result, double delta_t);
+
+}  // namespace ranvier::runtime
