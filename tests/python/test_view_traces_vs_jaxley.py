@@ -2,7 +2,10 @@
 loc, scope, select, list/array/range/"all" indices) give the traces real Jaxley 0.14 gives for
 the same script (float64). Each of the four runs builds one 3-cell HH network with a synapse in
 both packages, applies several view operations, integrates both and compares every trace; a
-differing trace is reported with the view chain it came from."""
+differing trace is reported with the view chain it came from. A fifth run does the same through
+group views (soma/basal/apical) of the reconstructed CA1 cell."""
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -201,5 +204,31 @@ def test_make_trainable_through_views(real_jaxley):
 
 
 def test_at_least_20_chains_are_compared():
-    chains = {c[0] for c in RECORD_STIMULI + RECORDS + SETS + SET_STIMULI + STIMULI + TRAINABLES}
+    chains = {c[0] for c in RECORD_STIMULI + RECORDS + SETS + SET_STIMULI + STIMULI + TRAINABLES
+              + GROUP_STIMULI + GROUP_SETS + GROUP_RECORDS}
     assert len(chains) >= 20, sorted(chains)
+
+
+SWC = Path(__file__).resolve().parents[2] / "examples" / "data" / "morph_ca1_n120.swc"
+# Group views of a reconstructed cell (groups from the SWC types): branch/comp count within the group.
+GROUP_STIMULI = [("cell.soma.branch(0).comp(0)", lambda c: c.soma.branch(0).comp(0), step(0.5, 0.5, 2.0))]
+GROUP_SETS = [("cell.basal.branch(40) HH_gNa", lambda c: c.basal.branch(40), "HH_gNa", 0.4),
+              ("cell.apical HH_gK", lambda c: c.apical, "HH_gK", 0.02)]
+GROUP_RECORDS = [("cell.basal.branch([0, 40]).comp(0)", lambda c: c.basal.branch([0, 40]).comp(0)),
+                 ("cell.apical.branch(2).loc(0.5)", lambda c: c.apical.branch(2).loc(0.5))]
+
+
+def test_group_views_of_a_reconstructed_cell(real_jaxley):
+    traces = []
+    for pkg in (real_jaxley, rx):
+        cell = pkg.read_swc(str(SWC), ncomp=1)
+        cell.insert(pkg.channels.HH())
+        for _, chain, key, value in GROUP_SETS:
+            chain(cell).set(key, value)
+        for _, chain, args in GROUP_STIMULI:
+            chain(cell).stimulate(pkg.step_current(*args), verbose=False)
+        for _, chain in GROUP_RECORDS:
+            chain(cell).record("v", verbose=False)
+        traces.append(np.asarray(pkg.integrate(cell, t_max=T_MAX, delta_t=DT)))
+    owners = [GROUP_RECORDS[0][0]] * 2 + [GROUP_RECORDS[1][0]]
+    compare_rows(traces[0], traces[1], owners)
