@@ -7,7 +7,6 @@ group views (soma/basal/apical) of the reconstructed CA1 cell."""
 from pathlib import Path
 
 import numpy as np
-import pytest
 
 import ranvier as rx
 
