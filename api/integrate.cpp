@@ -14,21 +14,22 @@
 namespace ranvier {
 
 namespace {
-Result interpret(const ir::Model& model, const IntegrateOptions& options) {
-  runtime::Prepared prepared = runtime::prepare(model, options);
-  runtime::Interpreter interpreter(model, passes::lower_tree_solve(model));
+Result interpret(const runtime::Interpreter& interpreter, const IntegrateOptions& options) {
+  const runtime::Prepared prepared = runtime::prepare(interpreter.model(), options);
   return interpreter.run(prepared, options.return_states, options.interpreter_uses_kernel_exp);
 }
+
+runtime::Interpreter make_interpreter(const ir::Model& model) { return runtime::Interpreter(model, passes::lower_tree_solve(model)); }
 }  // namespace
 
 Result integrate(const ir::Model& model, const IntegrateOptions& options) {
   Result r;
 #ifdef RANVIER_HAVE_LLVM
   if (api::choose_backend(options) == api::Backend::Jit) r = compile(model).integrate(options);
-  else r = interpret(model, options);
+  else r = interpret(make_interpreter(model), options);
 #else
   api::choose_backend(options);
-  r = interpret(model, options);
+  r = interpret(make_interpreter(model), options);
 #endif
   r.nonfinite = runtime::describe_nonfinite(model, r, options.delta_t);
   return r;
@@ -58,8 +59,10 @@ runtime::BatchResult integrate_lanes(const ir::Model& model, const std::vector<I
 #endif
   runtime::BatchResult r;
   r.batch = static_cast<int>(lanes.size());
+  // One interpreter (its tapes and the tree-solve schedule) for every lane.
+  const runtime::Interpreter interpreter = make_interpreter(model);
   for (std::size_t i = 0; i < lanes.size(); ++i) {
-    Result one = interpret(model, lanes[i]);
+    Result one = interpret(interpreter, lanes[i]);
     if (i == 0) {
       r.n_recordings = one.n_recordings;
       r.n_samples = one.n_samples;
