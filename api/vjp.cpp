@@ -1,5 +1,6 @@
 #include "api/vjp.h"
 
+#include <mutex>
 #include <optional>
 
 #include "api/backend.h"
@@ -32,13 +33,24 @@ std::shared_ptr<const runtime::CompiledAdjointCode> compiled_adjoint(const ir::M
 }
 #endif
 
-runtime::StepChoice step_choice(const ir::Model& model, const IntegrateOptions& options) {
+// The compiled adjoint of one model, looked up (lowered, printed, found in the cache) once for
+// all the lanes of a batch that need it.
+struct AdjointOnce {
+  std::once_flag once;
+  std::shared_ptr<const runtime::CompiledAdjointCode> code;
+};
+
+runtime::StepChoice step_choice(const ir::Model& model, const IntegrateOptions& options,
+                                const std::shared_ptr<AdjointOnce>& adjoint = std::make_shared<AdjointOnce>()) {
   runtime::StepChoice choice;
   if (api::choose_gradient_backend(options, !model.synapses.empty()) == api::Backend::Interpreter) return choice;
 #ifdef RANVIER_HAVE_LLVM
-  choice.compiled = [](const ir::Model& m, const ir::TreeSolveSchedule& tree, const runtime::Prepared& prepared) {
-    return runtime::make_compiled_adjoint_step(m, tree, prepared, compiled_adjoint(m));
+  choice.compiled = [adjoint](const ir::Model& m, const ir::TreeSolveSchedule& tree, const runtime::Prepared& prepared) {
+    std::call_once(adjoint->once, [&] { adjoint->code = compiled_adjoint(m); });
+    return runtime::make_compiled_adjoint_step(m, tree, prepared, adjoint->code);
   };
+#else
+  (void)adjoint;
 #endif
   // "auto" on a cell (not a network): the interpreter's step covers what the compiled one does not.
   choice.fallback_to_interpreter = options.backend == "auto" && model.synapses.empty();
@@ -57,11 +69,12 @@ BatchVjp vjp(const ir::Model& model, const std::vector<IntegrateOptions>& lanes,
   if (lanes.empty()) fail("vjp: the batch is empty (no IntegrateOptions)");
   if (threads < 0) fail("vjp: threads = {} must be 0 (all cores) or positive", threads);
   const ir::TreeSolveSchedule tree = passes::lower_tree_solve(model);
-  runtime::check_vjp_batch_memory(model, tree, lanes[0], step_choice(model, lanes[0]), lanes.size());
+  const auto adjoint = std::make_shared<AdjointOnce>();
+  runtime::check_vjp_batch_memory(model, tree, lanes[0], step_choice(model, lanes[0], adjoint), lanes.size());
   std::vector<std::optional<Vjp>> out(lanes.size());
   runtime::parallel_for(static_cast<int>(lanes.size()), threads, [&](int b) {
-    out[static_cast<std::size_t>(b)].emplace(runtime::make_vjp(model, tree, lanes[static_cast<std::size_t>(b)],
-                                                               step_choice(model, lanes[static_cast<std::size_t>(b)])));
+    const IntegrateOptions& lane = lanes[static_cast<std::size_t>(b)];
+    out[static_cast<std::size_t>(b)].emplace(runtime::make_vjp(model, tree, lane, step_choice(model, lane, adjoint)));
   });
   std::vector<Vjp> done;
   for (auto& v : out) done.push_back(std::move(*v));
