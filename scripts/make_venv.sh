@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Creates the project's virtual environment build/venv (the only Python every later script uses)
 # with what the build and the main job need: nanobind (the extension's build dependency),
-# numpy, pandas and matplotlib. `--test` adds pytest and real Jaxley (the compatibility suite's
-# reference). Idempotent: pip runs only when a package is missing. The machine's python3 is used
+# numpy, pandas and matplotlib. `--test` adds pytest, real Jaxley (the compatibility suite's
+# reference), ruff and optax (tutorial 07). Idempotent: pip runs only when a package is missing. The machine's python3 is used
 # for nothing but creating the venv, so a python3 that is not Debian's (pyenv) works too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,7 +10,7 @@ py=build/venv/bin/python
 mkdir -p build
 [ -x "$py" ] || python3 -m venv build/venv
 need=(nanobind numpy pandas matplotlib)
-[ "${1:-}" = "--test" ] && need+=(pytest jaxley ruff)
+[ "${1:-}" = "--test" ] && need+=(pytest jaxley ruff optax)
 missing=()
 for m in "${need[@]}"; do
   "$py" -c "import $m" >/dev/null 2>&1 || missing+=("$m")
