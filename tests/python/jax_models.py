@@ -78,3 +78,39 @@ def tanh_loss(jx, net):
         return jnp.mean(jnp.abs(predictions - labels))
 
     return loss
+
+
+GNA_SETS = np.asarray([[0.08], [0.12], [0.2], [0.35]])  # S/cm^2, 4 lanes of the trainable gNa
+
+
+def trainable_cell(jx):
+    """hh_cell with two trainables: one gNa for the cell, one radius per branch."""
+    cell = hh_cell(jx)
+    cell.make_trainable("Na_gNa", verbose=False)
+    cell.branch("all").make_trainable("radius", verbose=False)
+    return cell
+
+
+def stimulus_current():
+    """A data_stimulate current (nA) of its own shape: a ramp, so every sample matters."""
+    n = int(T_MAX // DT) + 2
+    return 0.05 * np.linspace(0.0, 1.0, n)
+
+
+def stimulus_loss(jx, cell):
+    """A weighted sum of the recordings, as a function of the trainables and of one
+    data_stimulate current at branch 1 (the cell's own stimulus stays: its rows come first)."""
+    def loss(params, current):
+        data_stimuli = cell.branch(1).loc(0.5).data_stimulate(current, None)
+        recs = jx.integrate(cell, params=params, data_stimuli=data_stimuli, delta_t=DT)
+        n_rec, n = recs.shape
+        w = jnp.cos(0.05 * jnp.arange(n)[None, :] + jnp.arange(n_rec)[:, None]) / n
+        return jnp.sum(recs * w)
+
+    return loss
+
+
+def batched_trainables(cell):
+    """get_parameters() with gNa taken from GNA_SETS: one lane per row (leading axis)."""
+    params = cell.get_parameters()
+    return [{"Na_gNa": jnp.asarray(GNA_SETS)}, {"radius": jnp.broadcast_to(params[1]["radius"], (len(GNA_SETS), 3))}]

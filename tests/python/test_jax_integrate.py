@@ -15,7 +15,10 @@ import jax.numpy as jnp  # noqa: E402
 
 import ranvier  # noqa: E402
 from conftest import ROOT  # noqa: E402
-from jax_models import AMPS, LABELS, PARAMS, T_MAX, data_set_simulate, hh_cell, shared_gna_vmap, tanh_loss, tanh_net  # noqa: E402
+from jax_models import (  # noqa: E402
+    AMPS, LABELS, PARAMS, T_MAX, batched_trainables, data_set_simulate, hh_cell, shared_gna_vmap, stimulus_current,
+    stimulus_loss, tanh_loss, tanh_net, trainable_cell,
+)
 from ranvier import _core  # noqa: E402
 
 with open(ROOT / "tests" / "reference" / "jaxley_jax" / "refs.json") as _f:
@@ -150,3 +153,54 @@ def test_float32_runs_close_to_float64(monkeypatch):
     for g, r in zip(grads, REF["tanh_grads"]):
         (key, a), = g.items()
         _close(a, r[key], 1e-3)
+
+
+def test_vmap_of_grad_over_trainables_and_a_data_stimulus_current_matches_jaxley(monkeypatch):
+    # Lanes differ in the trainables; the current is shared; its gradient is per lane. The cell
+    # has a stimulus of its own, so the data_stimulate row is not the adjoint's first.
+    cell = trainable_cell(ranvier)
+    grad_lanes = jax.jit(jax.vmap(jax.value_and_grad(stimulus_loss(ranvier, cell), argnums=(0, 1)), in_axes=(0, None)))
+    current = jnp.asarray(stimulus_current())
+    values, (g_params, g_current) = grad_lanes(batched_trainables(cell), current)
+    _close(values, REF["stimulus_values"], 1e-8)
+    for g, r in zip(g_params, REF["stimulus_param_grads"]):
+        (key, a), = g.items()
+        _close(a, r[key], 1e-6)
+    _close(g_current, REF["stimulus_current_grads"], 1e-6)
+    # Unbatched, not jitted: lane 2 alone.
+    lane = [{k: v[2]} for p in batched_trainables(cell) for k, v in p.items()]
+    value, (g_lane, g_cur) = jax.value_and_grad(stimulus_loss(ranvier, cell), argnums=(0, 1))(lane, current)
+    _close(value, REF["stimulus_values"][2], 1e-8)
+    _close(g_cur, REF["stimulus_current_grads"][2], 1e-6)
+
+
+def test_clamps_and_all_states_as_jax_values_give_the_numpy_path_numbers():
+    # The numpy path is checked against Jaxley elsewhere; the JAX path must give its numbers.
+    cell = hh_cell(ranvier)
+    clamp = np.full(int(T_MAX // 0.025) + 2, -65.0)  # mV
+    ref = ranvier.integrate(cell, data_clamps=cell.branch(1).loc(0.0).data_clamp("v", clamp, None), t_max=T_MAX)
+    out = jax.jit(lambda c: ranvier.integrate(cell, data_clamps=cell.branch(1).loc(0.0).data_clamp("v", c, None),
+                                              t_max=T_MAX))(jnp.asarray(clamp))
+    _close(out, ref, 1e-12)
+    recs, states = ranvier.integrate(cell, t_max=2.0, return_states=True)
+    ref = ranvier.integrate(cell, all_states=states, t_max=T_MAX)
+    out = jax.jit(lambda s: ranvier.integrate(cell, all_states=s, t_max=T_MAX))({k: jnp.asarray(v) for k, v in states.items()})
+    _close(out, ref, 1e-12)
+    with pytest.raises(NotImplementedError, match="data_clamps"):
+        jax.grad(lambda c: jnp.sum(ranvier.integrate(cell, data_clamps=cell.branch(1).loc(0.0).data_clamp("v", c, None),
+                                                     t_max=T_MAX)))(jnp.asarray(clamp))
+    with pytest.raises(NotImplementedError, match="return_states"):
+        ranvier.integrate(cell, all_states={k: jnp.asarray(v) for k, v in states.items()}, t_max=T_MAX, return_states=True)
+
+
+def test_float32_with_an_interpreted_solver_runs_in_float64_and_rounds():
+    cell = hh_cell(ranvier)
+    ref = ranvier.integrate(cell, param_state=cell.data_set("Na_gNa", 0.2, None), t_max=T_MAX, solver="exp_euler")
+    jax.config.update("jax_enable_x64", False)
+    try:
+        out = jax.jit(lambda g: ranvier.integrate(cell, param_state=cell.data_set("Na_gNa", g, None), t_max=T_MAX,
+                                                  solver="exp_euler"))(jnp.float32(0.2))
+    finally:
+        jax.config.update("jax_enable_x64", True)
+    assert out.dtype == jnp.float32
+    _close(out, ref.astype(np.float32), 1e-6)  # only gNa = 0.2 itself is rounded to float32

@@ -30,6 +30,9 @@ def main():
     net = m.tanh_net(jaxley)
     value, (g_params, g_amps) = jax.jit(jax.value_and_grad(m.tanh_loss(jaxley, net), argnums=(0, 1)))(
         net.get_parameters(), jnp.asarray(m.AMPS), jnp.asarray(m.LABELS))
+    cell = m.trainable_cell(jaxley)
+    grad_lanes = jax.jit(jax.vmap(jax.value_and_grad(m.stimulus_loss(jaxley, cell), argnums=(0, 1)), in_axes=(0, None)))
+    s_value, (s_params, s_current) = grad_lanes(m.batched_trainables(cell), jnp.asarray(m.stimulus_current()))
     refs = {
         "about": f"jaxley {jaxley.__version__ if hasattr(jaxley, '__version__') else '0.14'}, jax {jax.__version__}, "
                  f"float64, written {datetime.date.today().isoformat()} by make_jax_refs.py",
@@ -40,6 +43,9 @@ def main():
         "tanh_value": float(value),
         "tanh_grads": [{k: np.asarray(v).tolist() for k, v in g.items()} for g in g_params],
         "tanh_amps_grad": np.asarray(g_amps).tolist(),
+        "stimulus_values": np.asarray(s_value).tolist(),
+        "stimulus_param_grads": [{k: np.asarray(v).tolist() for k, v in g.items()} for g in s_params],
+        "stimulus_current_grads": np.asarray(s_current).tolist(),
     }
     with open(HERE / "refs.json", "w") as f:
         json.dump(refs, f)
