@@ -99,6 +99,9 @@ def _simulation(module, core, inputs: Inputs, options: dict, out_shape: tuple, d
         return run_forward(leaves)
 
     def simulate_fwd(*primals):
+        if inputs.explicit_batch() and any(p.perturbed for p in primals):
+            raise NotImplementedError("ranvier: gradients of inputs with Ranvier's lane axis (the batch API) are not "
+                                      "supported; use jax.vmap")
         for primal, what, differentiable in zip(primals, inputs.names, inputs.differentiable):
             if primal.perturbed and not differentiable:
                 raise NotImplementedError(f"ranvier: the gradient w.r.t. {what} is not supported yet "
@@ -121,10 +124,7 @@ def _adjoint(core, inputs: Inputs, lanes: Lanes, cotangent: np.ndarray, out_shap
     shape lanes.batch_shape + the leaf's shape."""
     cot = np.broadcast_to(np.asarray(cotangent, dtype=np.float64), lanes.batch_shape + out_shape)
     n_lanes = math.prod(lanes.batch_shape)
-    per_lane_cot = cot.reshape((n_lanes,) + out_shape) if lanes.batch_shape else cot[None]
-    if len(out_shape) == 3:
-        raise NotImplementedError("ranvier: gradients of explicitly batched inputs (a lane axis of their own) "
-                                  "are not supported; use jax.vmap")
+    per_lane_cot = cot.reshape((n_lanes,) + out_shape)
     opts = dict(options)
     backend = opts.pop("backend")
     lane_options = []
