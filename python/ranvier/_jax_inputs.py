@@ -116,7 +116,9 @@ class Lanes:
     same number of extra leading axes, of full size where vmapped and 1 where shared. These axes
     (several under nested vmap) are flattened into Ranvier's one lane axis."""
 
-    def __init__(self, inputs: Inputs, arrays):
+    def __init__(self, inputs: Inputs, arrays, lead_shape: tuple = ()):
+        """``lead_shape``: leading axes of a batched argument that is not a leaf (the cotangent of
+        the backward pass, which may be vmapped while every leaf is shared)."""
         self.inputs = inputs
         arrays = [np.asarray(a, dtype=np.float64) for a in arrays]
         extra = {a.ndim - len(s) for a, s in zip(arrays, inputs.shapes)}
@@ -126,7 +128,8 @@ class Lanes:
         if n_extra and inputs.explicit_batch():
             raise NotImplementedError("ranvier: jax.vmap over inputs that already have Ranvier's lane axis "
                                       "(the batch API) is not supported; use one or the other")
-        self.batch_shape = tuple(np.broadcast_shapes(*[a.shape[:n_extra] for a in arrays])) if n_extra else ()
+        leads = [a.shape[:n_extra] for a in arrays] + ([tuple(lead_shape)] if n_extra else [])
+        self.batch_shape = tuple(np.broadcast_shapes(*leads)) if n_extra else ()
         n_lanes = math.prod(self.batch_shape)
         self.values, self.batched = [], []
         for a, shape in zip(arrays, inputs.shapes):

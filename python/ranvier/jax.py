@@ -87,7 +87,8 @@ def _simulation(module, core, inputs: Inputs, options: dict, out_shape: tuple, d
         return np.asarray(recs, dtype=dtype).reshape(lanes.batch_shape + out_shape)
 
     def backward_host(*arrays):
-        lanes = Lanes(inputs, arrays[:-1])
+        cot = arrays[-1]
+        lanes = Lanes(inputs, arrays[:-1], cot.shape[:cot.ndim - len(out_shape)])
         grads = _adjoint(core, inputs, lanes, arrays[-1], out_shape, options)
         return tuple(np.asarray(g, dtype=dtype) for g in grads)
 

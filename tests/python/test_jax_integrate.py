@@ -16,7 +16,7 @@ import jax.numpy as jnp  # noqa: E402
 import ranvier  # noqa: E402
 from conftest import ROOT  # noqa: E402
 from jax_models import (  # noqa: E402
-    AMPS, LABELS, PARAMS, T_MAX, batched_trainables, data_set_simulate, hh_cell, shared_gna_vmap, stimulus_current,
+    AMPS, DT, LABELS, PARAMS, T_MAX, batched_trainables, data_set_simulate, hh_cell, shared_gna_vmap, stimulus_current,
     stimulus_loss, tanh_loss, tanh_net, trainable_cell,
 )
 from ranvier import _core  # noqa: E402
@@ -204,3 +204,17 @@ def test_float32_with_an_interpreted_solver_runs_in_float64_and_rounds():
         jax.config.update("jax_enable_x64", True)
     assert out.dtype == jnp.float32
     _close(out, ref.astype(np.float32), 1e-6)  # only gNa = 0.2 itself is rounded to float32
+
+
+def test_vmap_over_cotangents_only():
+    # jax.vmap of a vjp: every input is shared, only the cotangent is batched (lanes of the
+    # backward pass that share the forward pass). Each lane equals its own vjp.
+    cell = trainable_cell(ranvier)
+    params = [{k: jnp.asarray(v)} for p in cell.get_parameters() for k, v in p.items()]
+    recs, vjp_fn = jax.vjp(lambda p: ranvier.integrate(cell, params=p, delta_t=DT, t_max=T_MAX), params)
+    cots = jnp.stack([jnp.ones_like(recs), jnp.cos(jnp.arange(recs.size)).reshape(recs.shape)])
+    (batched,) = jax.vmap(vjp_fn)(cots)
+    for lane in range(2):
+        (single,) = vjp_fn(cots[lane])
+        for g_b, g_s in zip(batched, single):
+            _close(next(iter(g_b.values()))[lane], next(iter(g_s.values())), 1e-12)
