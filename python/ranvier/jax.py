@@ -103,6 +103,8 @@ def _simulation(module, core, inputs: Inputs, options: dict, out_shape: tuple, d
         if inputs.explicit_batch() and any(p.perturbed for p in primals):
             raise NotImplementedError("ranvier: gradients of inputs with Ranvier's lane axis (the batch API) are not "
                                       "supported; use jax.vmap")
+        if options["solver"] == "fwd_euler" and any(p.perturbed for p in primals):
+            raise NotImplementedError("ranvier: gradients with solver='fwd_euler' are not supported yet")
         for primal, what, differentiable in zip(primals, inputs.names, inputs.differentiable):
             if primal.perturbed and not differentiable:
                 raise NotImplementedError(f"ranvier: the gradient w.r.t. {what} is not supported yet "
@@ -126,13 +128,12 @@ def _adjoint(core, inputs: Inputs, lanes: Lanes, cotangent: np.ndarray, out_shap
     cot = np.broadcast_to(np.asarray(cotangent, dtype=np.float64), lanes.batch_shape + out_shape)
     n_lanes = math.prod(lanes.batch_shape)
     per_lane_cot = cot.reshape((n_lanes,) + out_shape)
-    opts = dict(options)
-    backend = opts.pop("backend")
     lane_options = []
     for b in range(n_lanes):
         kw = lanes.lane_kwargs(b)
-        o, _keys = _vjp_options(kw["params"], kw["param_state"], kw["data_stimuli"], kw["data_clamps"], opts["t_max"],
-                                opts["delta_t"], opts["solver"], opts["voltage_solver"], None, kw["all_states"], backend)
+        o, _keys = _vjp_options(kw["params"], kw["param_state"], kw["data_stimuli"], kw["data_clamps"], options["t_max"],
+                                options["delta_t"], options["solver"], options["voltage_solver"], None, kw["all_states"],
+                                options["backend"])
         lane_options.append(o)
     if n_lanes == 1:
         g_params, g_stimuli = _core.vjp(core, lane_options[0])(np.ascontiguousarray(per_lane_cot[0]))
