@@ -55,3 +55,14 @@ __all__ = [
     "maximum", "where", "clip", "abs", "absolute", "sigmoid", "less", "less_equal", "greater",
     "greater_equal", "apply_d_lambda", "d_lambda_ncomp",
 ]
+
+
+def __getattr__(name):
+    # The JAX-based parts (jaxley exports ParamTransform at top level), imported on first use so
+    # that `import ranvier` works without jax.
+    if name in ("optimize", "ParamTransform"):
+        import importlib
+
+        optimize = importlib.import_module(".optimize", __name__)
+        return optimize if name == "optimize" else optimize.ParamTransform
+    raise AttributeError(f"module 'ranvier' has no attribute '{name}'")

@@ -32,6 +32,7 @@ import numpy as np
 
 from . import _core
 from ._checks import as_float, as_float_array, as_str, check_params_keys
+from ._jax_values import any_jax
 
 __all__ = ["integrate"]
 
@@ -134,9 +135,31 @@ def integrate(
     the module docstring) run as B simulations in one call and give ``(B, n_recordings, T + 1)``.
     ``backend``: "auto" (compiled for bwd_euler / crank_nicolson, else the interpreter),
     "jit" or "interpreter".
+
+    With JAX values (``jax.Array`` or tracers) in ``params``, ``param_state``, ``data_stimuli``,
+    ``data_clamps`` or ``all_states``, this is a JAX function (``jax.jit``, ``jax.vmap``,
+    ``jax.grad``): see ``ranvier.jax.integrate``.
     """
+    kwargs = dict(param_state=param_state, data_stimuli=data_stimuli, data_clamps=data_clamps, t_max=t_max,
+                  delta_t=delta_t, solver=solver, voltage_solver=voltage_solver, checkpoint_lengths=checkpoint_lengths,
+                  all_states=all_states, return_states=return_states, batch_size=batch_size, backend=backend)
+    if any_jax(params, param_state, data_stimuli, data_clamps, all_states):
+        from .jax import integrate as jax_integrate
+
+        return jax_integrate(module, params, **kwargs)
+    return integrate_numpy(module, params, **kwargs)
+
+
+def integrate_numpy(module, params=None, *, param_state=None, data_stimuli=None, data_clamps=None, t_max=None,
+                    delta_t=0.025, solver="bwd_euler", voltage_solver="jaxley.dhs", checkpoint_lengths=None,
+                    all_states=None, return_states=False, batch_size=None, backend="auto", float32=False):
+    """``integrate`` on numpy inputs (what ``ranvier.jax`` runs inside its callbacks).
+    ``float32=True`` runs the LLVM backend's single-precision kernels where the solver is compiled
+    (bwd_euler, crank_nicolson) and returns float32; elsewhere it runs in double precision and
+    rounds the result to float32."""
     core = _core_module(module)
-    params = [] if params is None else list(params)
+    # Jaxley accepts empty dicts in params (e.g. `params=[{}]`): they hold no parameter.
+    params = [] if params is None else [p for p in params if not (isinstance(p, dict) and not p)]
     check_params_keys(core, params)
     t_max, delta_t, solver, voltage_solver, backend = _scalar_options(t_max, delta_t, solver, voltage_solver, backend)
     found: dict = {}
@@ -222,6 +245,11 @@ def integrate(
             o.set_all_states([k for k, _ in st_values], [np.ascontiguousarray(pick(a, 2)) for _, a in st_values])
         return o
 
+    if float32:
+        if return_states:
+            raise NotImplementedError("ranvier: return_states=True in float32 is not supported yet")
+        return _integrate_float32(core, [options(b) for b in range(B)] if B is not None else [options(None)],
+                                  backend, B is not None, delta_t)
     if B is None:
         recs, states = _core.integrate(core, options(None))
         _warn_nonfinite(recs, core, delta_t, False)
@@ -234,3 +262,15 @@ def integrate(
         return recs
     states = {k: np.stack([s[k] for s in lane_states]) for k in lane_states[0]} if lane_states else {}
     return recs, states
+
+
+def _integrate_float32(core, lanes, backend: str, batched: bool, delta_t: float) -> np.ndarray:
+    """The lanes in single precision: the LLVM backend's float32 kernels (compiled once per
+    structure, cached like the float64 ones) where they cover the solver, else float64 rounded."""
+    if backend != "interpreter" and _core.have_jit() and _core.jit_supports(lanes[0]):
+        recs, _states, _compiled = _core.compile(core, True, False, 0).integrate_lanes(lanes)
+    else:
+        recs, _states, _compiled = _core.integrate_lanes(core, lanes, backend)
+    recs = np.asarray(recs, dtype=np.float32)
+    _warn_nonfinite(recs, core, delta_t, batched)
+    return recs if batched else recs[0]

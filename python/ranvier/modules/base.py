@@ -12,6 +12,7 @@ import numpy as np
 
 from .. import _checks, _core
 from ..channels.channel import to_mechanism
+from ._data_arrays import broadcast, data_array
 
 _CHILDREN = {"network": ["cell", "branch", "comp"], "cell": ["branch", "comp"], "branch": ["comp"], "comp": []}
 
@@ -231,7 +232,7 @@ class _Selection:
         comps = comps[~np.isnan(col[comps])]
         if len(comps) == 0:
             raise ValueError(f"data_set: '{key}' is not defined at any compartment of this view")
-        a = _float_array(val, f"data_set('{key}')")
+        a = data_array(val, f"data_set('{key}')")
         n = len(comps)
         if a.ndim <= 1:
             if a.ndim == 1 and a.shape[0] not in (1, n):
@@ -239,11 +240,11 @@ class _Selection:
                     f"data_set('{key}'): {a.shape[0]} values for {n} compartments; give one value, one per compartment, "
                     "or a batch of shape (B, n) / (B, 1)"
                 )
-            a = np.broadcast_to(a, (n,)).copy()
+            a = broadcast(a, (n,))
         elif a.ndim == 2:
             if a.shape[1] not in (1, n):
                 raise ValueError(f"data_set('{key}'): batched values have shape {a.shape}; expected (B, {n}) or (B, 1)")
-            a = np.ascontiguousarray(np.broadcast_to(a, (a.shape[0], n)))
+            a = broadcast(a, (a.shape[0], n))
         else:
             raise ValueError(f"data_set('{key}'): values of shape {a.shape} are not understood")
         return _append_param_state(param_state, comps, key, a)
@@ -260,7 +261,7 @@ class _Selection:
         return self._data_external(state_name, state_array, data_clamps, verbose)
 
     def _data_external(self, name, values, data, verbose):
-        a = _float_array(values, "data_stimulate" if name == "i" else f"data_clamp('{name}')")
+        a = data_array(values, "data_stimulate" if name == "i" else f"data_clamp('{name}')")
         comps = self._comps
         n = len(comps)
         if a.ndim == 1:
@@ -268,11 +269,11 @@ class _Selection:
         if a.ndim == 2:
             if a.shape[0] not in (1, n):
                 raise ValueError(f"{n} compartments in view but {a.shape[0]} rows; give 1 or {n} rows")
-            a = np.ascontiguousarray(np.broadcast_to(a, (n, a.shape[1])))
+            a = broadcast(a, (n, a.shape[1]))
         elif a.ndim == 3:
             if a.shape[1] not in (1, n):
                 raise ValueError(f"batched input of shape {a.shape}: expected (B, {n}, T) or (B, 1, T)")
-            a = np.ascontiguousarray(np.broadcast_to(a, (a.shape[0], n, a.shape[2])))
+            a = broadcast(a, (a.shape[0], n, a.shape[2]))
         else:
             raise ValueError(f"input of shape {a.shape} is not understood")
         if data is not None:

@@ -7,7 +7,8 @@ from typing import Optional, Union
 import numpy as np
 
 from .. import _checks, _core
-from .base import Module, _append_param_state, _float_array, _index
+from ._data_arrays import broadcast, data_array
+from .base import Module, _append_param_state, _index
 from .cell import Cell
 
 class Network(Module):
@@ -86,12 +87,12 @@ class SynapseView:
         """``key`` of the synapses in view for one integrate call (scalar, one per synapse, or
         a batch ``(B, n)`` / ``(B, 1)``); returns ``param_state`` with the entry appended."""
         edges = np.asarray(self._cview.edges, dtype=np.int64)
-        a = _float_array(val, f"data_set('{key}')")
+        a = data_array(val, f"data_set('{key}')")
         n = len(edges)
         if a.ndim <= 1:
-            a = np.broadcast_to(a, (n,)).copy()
+            a = broadcast(a, (n,))
         elif a.ndim == 2 and a.shape[1] in (1, n):
-            a = np.ascontiguousarray(np.broadcast_to(a, (a.shape[0], n)))
+            a = broadcast(a, (a.shape[0], n))
         else:
             raise ValueError(f"data_set('{key}'): values of shape {a.shape} for {n} synapses")
         return _append_param_state(param_state, edges, key, a)
