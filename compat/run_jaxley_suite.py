@@ -58,7 +58,8 @@ def _outcomes(junit: Path) -> dict:
     if not junit.exists():
         return out
     for case in ET.parse(junit).getroot().iter("testcase"):
-        tid = f"{case.get('classname')}::{case.get('name')}"
+        # A module that fails to collect is one case named after the module, with no class name.
+        tid = f"{case.get('classname')}::{case.get('name')}" if case.get("classname") else f"{case.get('name')}::<collect>"
         kinds = {child.tag for child in case}
         out[tid] = "failed" if kinds & {"failure", "error"} else "skipped" if "skipped" in kinds else "passed"
     return out
