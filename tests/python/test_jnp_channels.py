@@ -1,0 +1,230 @@
+"""Channels and synapses written with jax.numpy (jnp.exp, jnp.where, jax.lax.select, Jaxley's
+solver_gate, ...) are traced by JAX and lowered into Ranvier's expression IR (ranvier._jaxpr).
+
+Each model is written ONCE, as a class body that is given either Jaxley's or Ranvier's base
+class, so real Jaxley 0.14 (float64) runs the very same code; traces agree to 1e-8 relative.
+The primitive table is checked against JAX evaluating the same functions."""
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import ranvier as rx
+import ranvier.solver_gate as rx_solver
+
+jax.config.update("jax_enable_x64", True)
+jax.config.update("jax_platform_name", "cpu")
+
+DT, T_MAX = 0.025, 10.0  # ms
+# Traces are voltages (mV) and gates in [0, 1]; atol covers values passing through zero only.
+RTOL, ATOL = 1e-8, 1e-9
+
+
+# ---- tutorial 05's models (docs/tutorials/05_channel_and_synapse_models), for either package ----
+def potassium_class(base, solver):
+    def exp_update_alpha(x, y):
+        return x / (jnp.exp(x / y) - 1.0)
+
+    class Potassium(base):
+        def __init__(self, name=None):
+            self.current_is_in_mA_per_cm2 = True
+            super().__init__(name)
+            self.channel_params = {"gK_new": 1e-4}
+            self.channel_states = {"n_new": 0.0}
+            self.current_name = "i_K"
+
+        def update_states(self, states, dt, v, params):
+            ns = states["n_new"]
+            alpha = 0.01 * exp_update_alpha(-(v + 55), 10)
+            beta = 0.125 * jnp.exp(-(v + 65) / 80)
+            return {"n_new": solver.solve_gate_exponential(ns, dt, alpha, beta)}
+
+        def compute_current(self, states, v, params):
+            return params["gK_new"] * states["n_new"] ** 4 * (v - (-77.0))  # mA/cm^2
+
+        def init_state(self, states, v, params, delta_t):
+            alpha = 0.01 * exp_update_alpha(-(v + 55), 10)
+            beta = 0.125 * jnp.exp(-(v + 65) / 80)
+            return {"n_new": alpha / (alpha + beta)}
+
+    return Potassium
+
+
+def test_synapse_class(base):
+    class TestSynapse(base):
+        def __init__(self, name=None):
+            super().__init__(name)
+            self.synapse_params = {"gChol": 0.001, "eChol": 0.0}  # uS, mV
+            self.synapse_states = {"s_chol": 0.1}
+
+        def update_states(self, states, delta_t, pre_voltage, post_voltage, params):
+            s_inf = 1.0 / (1.0 + jnp.exp((-35.0 - pre_voltage) / 10.0))
+            exp_term = jnp.exp(-delta_t)
+            return {"s_chol": states["s_chol"] * exp_term + s_inf * (1.0 - exp_term)}
+
+        def compute_current(self, states, pre_voltage, post_voltage, params):
+            return params["gChol"] * states["s_chol"] * (post_voltage - params["eChol"])  # nA
+
+    return TestSynapse
+
+
+test_synapse_class.__test__ = False  # a factory, not a test
+
+
+# ---- more jnp channels ----
+def jnp_hh_class(base, solver, name="HHj"):
+    """Jaxley's HH (jaxley/channels/hh.py) in jax.numpy, under another name (so Ranvier traces
+    it instead of using its C++ HH); eK is a parameter shared with KShared (no prefix)."""
+
+    def vtrap(x, y):
+        return x / (solver.save_exp(x / y) - 1.0)
+
+    class HHj(base):
+        def __init__(self, name=name):
+            self.current_is_in_mA_per_cm2 = True
+            super().__init__(name)
+            p = self._name
+            self.channel_params = {f"{p}_gNa": 0.12, f"{p}_gK": 0.036, f"{p}_gLeak": 0.0003,  # S/cm^2
+                                   f"{p}_eNa": 50.0, "eK": -77.0, f"{p}_eLeak": -54.3}  # mV
+            self.channel_states = {f"{p}_m": 0.2, f"{p}_h": 0.2, f"{p}_n": 0.2}
+            self.current_name = "i_HH"
+
+        def update_states(self, states, dt, v, params):
+            p = self._name
+            m, h, n = states[f"{p}_m"], states[f"{p}_h"], states[f"{p}_n"]
+            return {f"{p}_m": solver.solve_gate_exponential(m, dt, *self.m_gate(v)),
+                    f"{p}_h": solver.solve_gate_exponential(h, dt, *self.h_gate(v)),
+                    f"{p}_n": solver.solve_gate_exponential(n, dt, *self.n_gate(v))}
+
+        def compute_current(self, states, v, params):
+            p = self._name
+            m, h, n = states[f"{p}_m"], states[f"{p}_h"], states[f"{p}_n"]
+            gNa = params[f"{p}_gNa"] * (m**3) * h
+            gK = params[f"{p}_gK"] * n**4
+            return (gNa * (v - params[f"{p}_eNa"]) + gK * (v - params["eK"])
+                    + params[f"{p}_gLeak"] * (v - params[f"{p}_eLeak"]))
+
+        def init_state(self, states, v, params, delta_t):
+            p = self._name
+            gates = {"m": self.m_gate(v), "h": self.h_gate(v), "n": self.n_gate(v)}
+            return {f"{p}_{g}": a / (a + b) for g, (a, b) in gates.items()}
+
+        @staticmethod
+        def m_gate(v):
+            return 0.1 * vtrap(-(v + 40), 10), 4.0 * solver.save_exp(-(v + 65) / 18)
+
+        @staticmethod
+        def h_gate(v):
+            return 0.07 * solver.save_exp(-(v + 65) / 20), 1.0 / (solver.save_exp(-(v + 35) / 10) + 1)
+
+        @staticmethod
+        def n_gate(v):
+            return 0.01 * vtrap(-(v + 55), 10), 0.125 * solver.save_exp(-(v + 65) / 80)
+
+    return HHj
+
+
+def k_shared_class(base, solver):
+    """A slow K gate with jax.lax.select (different rate above and below -40 mV), a state it does
+    not update (returned partially), the shared eK, and jnp.where with save_exp."""
+
+    class KShared(base):
+        def __init__(self, name=None):
+            self.current_is_in_mA_per_cm2 = True
+            super().__init__(name)
+            self.channel_params = {"KShared_g": 0.004, "eK": -77.0}  # S/cm^2, mV
+            self.channel_states = {"KShared_q": 0.1, "KShared_unused": 0.5}
+            self.current_name = "i_KShared"
+
+        def update_states(self, states, dt, v, params):
+            fast = jax.nn.sigmoid((v + 40.0) / 5.0) / 2.0  # 1/ms
+            slow = jnp.expm1(-(v + 70.0) / 30.0) ** 2 / 50.0 + 1e-3
+            rate = jax.lax.select(v > -40.0, fast, slow)
+            q_inf = jnp.where(v < -60.0, solver.save_exp((v + 60.0) / 8.0), 1.0 - 0.5 * jnp.tanh(-(v + 60.0) / 9.0) - 0.5)
+            q_inf = jnp.clip(q_inf, 0.0, 1.0)
+            return {"KShared_q": solver.exponential_euler(states["KShared_q"], dt, q_inf, 1.0 / rate)}
+
+        def compute_current(self, states, v, params):
+            q = states["KShared_q"]
+            return params["KShared_g"] * jnp.sqrt(q) * jnp.abs(q) * (v - params["eK"])
+
+    return KShared
+
+
+def cell(pkg, channels, init):
+    c = pkg.Cell(pkg.Branch(pkg.Compartment(), ncomp=4), parents=[-1, 0, 0, 1, 1, 2, 2])
+    for ch in channels:
+        c.insert(ch)
+    if init:
+        c.set("v", -62.0)
+        c.init_states(DT)
+    c.branch(0).comp(0).stimulate(pkg.step_current(1.0, 1.0, 0.1, DT, T_MAX), verbose=False)
+    for b in (0, 3, 6):
+        c.branch(b).loc(0.0).record(verbose=False)
+    return c
+
+
+def both(build):
+    """(Ranvier's traces, Jaxley's traces) of build(pkg, base, solver)."""
+    jaxley = pytest.importorskip("jaxley")
+    import jaxley.channels
+    import jaxley.solver_gate
+
+    ours = rx.integrate(build(rx, rx.channels.Channel, rx_solver), delta_t=DT, t_max=T_MAX)
+    theirs = jaxley.integrate(build(jaxley, jaxley.channels.Channel, jaxley.solver_gate), delta_t=DT, t_max=T_MAX)
+    return np.asarray(ours), np.asarray(theirs)
+
+
+@pytest.mark.parametrize("init", [False, True])
+def test_tutorial05_potassium_equals_jaxley(init):
+    ours, theirs = both(lambda pkg, base, solver: cell(pkg, [potassium_class(base, solver)()], init))
+    assert ours.shape == theirs.shape and np.ptp(theirs) > 1.0  # the stimulus moves the voltage
+    np.testing.assert_allclose(ours, theirs, rtol=RTOL, atol=ATOL)
+
+
+def test_jnp_hh_and_shared_ek_equal_jaxley():
+    def build(pkg, base, solver):
+        import jaxley.solver_gate  # the HH uses Jaxley's own solver_gate in both packages
+
+        channels = [jnp_hh_class(base, jaxley.solver_gate)(), k_shared_class(base, solver)()]
+        c = cell(pkg, channels, init=True)
+        c.branch(0).comp(0).stimulate(pkg.step_current(1.0, 3.0, 0.4, DT, T_MAX), verbose=False)
+        c.branch(2).set("HHj_gNa", 0.25)  # S/cm^2
+        c.set("eK", -85.0)  # mV, read by both channels
+        c.branch(6).comp(1).record("KShared_q", verbose=False)
+        c.branch(1).comp(2).record("HHj_m", verbose=False)
+        return c
+
+    ours, theirs = both(build)
+    assert theirs[0].max() > 0.0  # the cell spikes
+    np.testing.assert_allclose(ours, theirs, rtol=RTOL, atol=ATOL)
+
+
+def test_tutorial05_synapse_equals_jaxley():
+    jaxley = pytest.importorskip("jaxley")
+    import jaxley.channels
+    import jaxley.solver_gate
+    import jaxley.synapses
+    from jaxley.connect import connect as jaxley_connect
+
+    from ranvier.synapses.synapse import Synapse  # Jaxley's module path, as tutorial 05 imports it
+
+    def build(pkg, base, syn_base, solver, connect):
+        c = cell(pkg, [potassium_class(base, solver)()], init=False)
+        c.delete_stimuli()
+        c.delete_recordings()
+        net = pkg.Network([c for _ in range(3)])
+        connect(net.cell(0).branch(0).loc(0.0), net.cell(1).branch(0).loc(0.0), test_synapse_class(syn_base)())
+        net.TestSynapse.set("gChol", 0.01)  # uS
+        net.cell(0).branch(0).loc(0.0).stimulate(pkg.step_current(1.0, 2.0, 0.1, DT, T_MAX), verbose=False)
+        for i in range(3):
+            net.cell(i).branch(0).loc(0.0).record(verbose=False)
+        net.TestSynapse.edge(0).record("s_chol", verbose=False)
+        return net
+
+    ours = np.asarray(rx.integrate(build(rx, rx.channels.Channel, Synapse, rx_solver, rx.connect), delta_t=DT))
+    theirs = np.asarray(jaxley.integrate(
+        build(jaxley, jaxley.channels.Channel, jaxley.synapses.Synapse, jaxley.solver_gate, jaxley_connect),
+        delta_t=DT))
+    assert np.ptp(theirs[1]) > 0.1  # the synapse moves cell 1
+    np.testing.assert_allclose(ours, theirs, rtol=RTOL, atol=ATOL)
