@@ -15,7 +15,7 @@ import ranvier.solver_gate as rx_solver
 jax.config.update("jax_enable_x64", True)
 jax.config.update("jax_platform_name", "cpu")
 
-DT, T_MAX = 0.025, 10.0  # ms
+DT, T_MAX = 0.025, 5.0  # ms
 # Traces are voltages (mV) and gates in [0, 1]; atol covers values passing through zero only.
 RTOL, ATOL = 1e-8, 1e-9
 
@@ -167,17 +167,16 @@ def cell(pkg, channels, init):
 def both(build):
     """(Ranvier's traces, Jaxley's traces) of build(pkg, base, solver)."""
     jaxley = pytest.importorskip("jaxley")
-    import jaxley.channels
-    import jaxley.solver_gate
+    from jaxley import solver_gate as jaxley_solver
 
     ours = rx.integrate(build(rx, rx.channels.Channel, rx_solver), delta_t=DT, t_max=T_MAX)
-    theirs = jaxley.integrate(build(jaxley, jaxley.channels.Channel, jaxley.solver_gate), delta_t=DT, t_max=T_MAX)
+    theirs = jaxley.integrate(build(jaxley, jaxley.channels.Channel, jaxley_solver), delta_t=DT, t_max=T_MAX)
     return np.asarray(ours), np.asarray(theirs)
 
 
-@pytest.mark.parametrize("init", [False, True])
-def test_tutorial05_potassium_equals_jaxley(init):
-    ours, theirs = both(lambda pkg, base, solver: cell(pkg, [potassium_class(base, solver)()], init))
+def test_tutorial05_potassium_equals_jaxley():
+    # With init_states (the tutorial's run without it is the network test's cell).
+    ours, theirs = both(lambda pkg, base, solver: cell(pkg, [potassium_class(base, solver)()], init=True))
     assert ours.shape == theirs.shape and np.ptp(theirs) > 1.0  # the stimulus moves the voltage
     np.testing.assert_allclose(ours, theirs, rtol=RTOL, atol=ATOL)
 
@@ -202,9 +201,8 @@ def test_jnp_hh_and_shared_ek_equal_jaxley():
 
 def test_tutorial05_synapse_equals_jaxley():
     jaxley = pytest.importorskip("jaxley")
-    import jaxley.channels
-    import jaxley.solver_gate
-    import jaxley.synapses
+    from jaxley import solver_gate as jaxley_solver
+    from jaxley import synapses as jaxley_synapses
     from jaxley.connect import connect as jaxley_connect
 
     from ranvier.synapses.synapse import Synapse  # Jaxley's module path, as tutorial 05 imports it
@@ -224,7 +222,157 @@ def test_tutorial05_synapse_equals_jaxley():
 
     ours = np.asarray(rx.integrate(build(rx, rx.channels.Channel, Synapse, rx_solver, rx.connect), delta_t=DT))
     theirs = np.asarray(jaxley.integrate(
-        build(jaxley, jaxley.channels.Channel, jaxley.synapses.Synapse, jaxley.solver_gate, jaxley_connect),
+        build(jaxley, jaxley.channels.Channel, jaxley_synapses.Synapse, jaxley_solver, jaxley_connect),
         delta_t=DT))
     assert np.ptp(theirs[1]) > 0.1  # the synapse moves cell 1
     np.testing.assert_allclose(ours, theirs, rtol=RTOL, atol=ATOL)
+
+
+# ---- the primitive table: each lowering against JAX evaluating the same function ----
+@jax.jit
+def _doubled(x):
+    return 2.0 * x + jnp.asarray(0.5)  # a jit inside the channel (the pjit primitive)
+
+
+# name -> f(v, p, dt) with v in mV, p a parameter (0.7), dt in ms; every primitive the lowering handles.
+PRIMITIVES = {
+    "exp": lambda v, p, dt: jnp.exp(v / 30.0),
+    "log": lambda v, p, dt: jnp.log(jnp.abs(v) + p),
+    "tanh": lambda v, p, dt: jnp.tanh(v / 20.0),
+    "sqrt_rsqrt": lambda v, p, dt: jnp.sqrt(jnp.abs(v)) + jax.lax.rsqrt(jnp.abs(v) + 1.0),
+    "logistic": lambda v, p, dt: jax.nn.sigmoid(v / 7.0),
+    "expm1": lambda v, p, dt: jnp.expm1(v / 50.0),
+    "expm1_tiny": lambda v, p, dt: jnp.expm1(v * 1e-12),
+    "expm1_far": lambda v, p, dt: jnp.expm1(v * 7.05) * jnp.expm1(-v * 7.05),  # beyond +-700 at -100 mV
+    "log1p": lambda v, p, dt: jnp.log1p(jnp.abs(v) / 100.0),
+    "log1p_tiny": lambda v, p, dt: jnp.log1p(v * 1e-13),
+    "exp2": lambda v, p, dt: jnp.exp2(v / 25.0),
+    "abs_sign": lambda v, p, dt: jnp.abs(v) * 2.0 + jnp.sign(v),
+    "max_min": lambda v, p, dt: jnp.maximum(v, -40.0) - jnp.minimum(v, 0.0),
+    "pow": lambda v, p, dt: jnp.power(jnp.abs(v) + 1.0, 1.7) + (jnp.abs(v) + 1.0) ** p,
+    "integer_pow": lambda v, p, dt: (v / 10.0) ** 3 + 1.0 / (v**2 + 1.0) + (v / 50.0 + 3.0) ** -2 + jnp.square(v),
+    "where": lambda v, p, dt: jnp.where(v > -40.0, v / 3.0, -v),
+    "lax_select": lambda v, p, dt: jax.lax.select(v <= 0.0, jnp.exp(v / 10.0), p),
+    "comparisons": lambda v, p, dt: (jnp.where(v == -40.0, 1.0, 2.0) + jnp.where(v != 0.0, 3.0, 5.0)
+                                     + (v >= -40.0) * 7.0 + (v < 3.0).astype(jnp.float64)),
+    "logic": lambda v, p, dt: (jnp.where(jnp.logical_and(v > -70.0, v < 10.0), 1.0, 0.0)
+                               + jnp.where(jnp.logical_or(v < -70.0, v > 10.0), 2.0, 0.0)
+                               + jnp.where(jnp.logical_not(v > 0.0), 4.0, 0.0)
+                               + jnp.where(jnp.logical_xor(v > 0.0, v > -50.0), 8.0, 0.0)),
+    "integers": lambda v, p, dt: jnp.where(v > 0.0, 1, 2) * 3 + (v > -20.0).astype(jnp.int32),
+    "is_finite": lambda v, p, dt: jnp.where(jnp.isfinite(jnp.exp(v * 30.0)), 1.0, -1.0),
+    "clamp_clip": lambda v, p, dt: jax.lax.clamp(-50.0, v, 10.0) + jnp.clip(v, -60.0, 1.0),
+    "cond": lambda v, p, dt: jax.lax.cond(v > -40.0, lambda x: x * 2.0, lambda x: x - 1.0, v),
+    "switch": lambda v, p, dt: jax.lax.switch(jnp.where(v < -50.0, 0, jnp.where(v < 0.0, 1, 2)),
+                                              [lambda x: -x, lambda x: x * 3.0, jnp.exp], v / 20.0),
+    "custom_jvp": lambda v, p, dt: jax.nn.relu(v + 50.0) + jax.nn.softplus(v / 10.0),
+    "pjit": lambda v, p, dt: _doubled(v),
+    "shapes": lambda v, p, dt: jnp.squeeze(jnp.reshape(v, (1, 1))) + jnp.sum(jnp.expand_dims(v, 0)) + jnp.ravel(v)[0],
+    "stop_gradient": lambda v, p, dt: jax.lax.stop_gradient(v) * p,
+    "dt": lambda v, p, dt: jnp.exp(-dt / p) * v,
+    "constant": lambda v, p, dt: 4.5,
+}
+# v (mV) of the compartments: both sides of every threshold above, exact ties and zero.
+VOLTAGES = [-100.0, -75.0, -70.0, -50.0, -40.0, -39.9, -3.0, 0.0, 1e-9, 3.0, 10.0, 37.0]
+
+
+def primitive_channel():
+    class Primitives(rx.channels.Channel):
+        def __init__(self):
+            self.current_is_in_mA_per_cm2 = True
+            super().__init__("Prim")
+            self.channel_params = {"Prim_p": 0.7}
+            self.channel_states = {f"Prim_{k}": 0.0 for k in PRIMITIVES}
+            self.current_name = "i_Prim"
+
+        def update_states(self, states, dt, v, params):
+            return {f"Prim_{k}": f(v, params["Prim_p"], dt) for k, f in PRIMITIVES.items()}
+
+        def compute_current(self, states, v, params):
+            return 0.0 * v
+
+    return Primitives()
+
+
+def test_every_primitive_equals_jax():
+    branch = rx.Branch(rx.Compartment(), ncomp=len(VOLTAGES))
+    branch.insert(primitive_channel())
+    for i, v in enumerate(VOLTAGES):
+        branch.comp(i).set("v", v)
+    for k in PRIMITIVES:
+        branch.record(f"Prim_{k}", verbose=False)
+    # After one step every state is its function of the initial voltage.
+    ours = np.asarray(rx.integrate(branch, delta_t=DT, t_max=DT))[:, 1].reshape(len(PRIMITIVES), len(VOLTAGES))
+    v = jnp.asarray(VOLTAGES)
+    for row, (k, f) in zip(ours, PRIMITIVES.items()):
+        expected = jax.jit(jax.vmap(lambda x, f=f: jnp.asarray(f(x, 0.7, DT), jnp.float64)))(v)
+        np.testing.assert_allclose(row, np.asarray(expected), rtol=1e-12, atol=0, err_msg=k)
+
+
+# ---- clear errors ----
+def _channel(update, name="Bad"):
+    class Bad(rx.channels.Channel):
+        def __init__(self):
+            self.current_is_in_mA_per_cm2 = True
+            super().__init__(name)
+            self.channel_params = {f"{name}_g": 1e-3}
+            self.channel_states = {f"{name}_x": 0.0}
+            self.current_name = f"i_{name}"
+
+        def update_states(self, states, dt, v, params):
+            return {f"{name}_x": update(states[f"{name}_x"], v, params)}
+
+        def compute_current(self, states, v, params):
+            return params[f"{name}_g"] * states[f"{name}_x"] * v
+
+    return Bad()
+
+
+def _insert_and_run(channel):
+    comp = rx.Compartment()
+    comp.insert(channel)
+    comp.record(verbose=False)
+    return rx.integrate(comp, delta_t=DT, t_max=0.1)
+
+
+def test_unsupported_primitive_names_itself_and_the_channel():
+    with pytest.raises(NotImplementedError, match=r"channel 'Sine' uses the JAX primitive 'sin'.*not supported yet"):
+        _insert_and_run(_channel(lambda x, v, p: jnp.sin(v) * x, name="Sine"))
+
+
+def test_unsupported_primitive_in_a_synapse():
+    class CosSynapse(rx.synapses.Synapse):
+        def __init__(self):
+            super().__init__()
+            self.synapse_params = {"CosSynapse_g": 0.1}
+            self.synapse_states = {"CosSynapse_s": 0.0}
+
+        def update_states(self, states, delta_t, pre_voltage, post_voltage, params):
+            return {"CosSynapse_s": jnp.cos(pre_voltage)}
+
+        def compute_current(self, states, pre_voltage, post_voltage, params):
+            return params["CosSynapse_g"] * states["CosSynapse_s"]
+
+    net = rx.Network([rx.Cell(rx.Branch(rx.Compartment(), ncomp=1), parents=[-1]) for _ in range(2)])
+    with pytest.raises(NotImplementedError, match=r"synapse 'CosSynapse' uses the JAX primitive 'cos'"):
+        rx.connect(net.cell(0).branch(0).comp(0), net.cell(1).branch(0).comp(0), CosSynapse())
+        net.cell(0).branch(0).comp(0).record(verbose=False)
+        rx.integrate(net, delta_t=DT, t_max=0.1)
+
+
+def test_arrays_of_several_elements_are_not_supported():
+    with pytest.raises(NotImplementedError, match=r"channel 'Bad' computes an array of shape \(2,\)"):
+        _insert_and_run(_channel(lambda x, v, p: jnp.sum(jnp.stack([v, x])) * 0.0))
+
+
+def test_python_branch_on_a_traced_value_is_a_clear_error():
+    def update(x, v, p):
+        return jnp.exp(v) if v > 0 else x  # Python `if` on a value
+
+    with pytest.raises(TypeError, match=r"channel 'Bad' uses a traced value as a Python bool.*jnp.where"):
+        _insert_and_run(_channel(update))
+
+
+def test_undeclared_parameter_in_jnp_code_is_a_key_error():
+    with pytest.raises(KeyError, match=r"reads parameter 'Bad_tau', which it does not declare"):
+        _insert_and_run(_channel(lambda x, v, p: jnp.exp(-v / p["Bad_tau"])))
