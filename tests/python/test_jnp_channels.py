@@ -376,3 +376,29 @@ def test_python_branch_on_a_traced_value_is_a_clear_error():
 def test_undeclared_parameter_in_jnp_code_is_a_key_error():
     with pytest.raises(KeyError, match=r"reads parameter 'Bad_tau', which it does not declare"):
         _insert_and_run(_channel(lambda x, v, p: jnp.exp(-v / p["Bad_tau"])))
+
+
+# ---- Jaxley's pieces in Ranvier ----
+def test_ranvier_solver_gate_on_jax_values_is_jaxleys():
+    sg = pytest.importorskip("jaxley.solver_gate")
+    x, a, b = jnp.asarray([0.1, 0.5, 0.9]), jnp.asarray([0.2, 3.0, 40.0]), jnp.asarray([1.5, 0.01, 7.0])
+    for ours, theirs, args in [
+        (rx_solver.save_exp, sg.save_exp, (jnp.asarray([-3.0, 19.0, 25.0]),)),
+        (rx_solver.solve_gate_exponential, sg.solve_gate_exponential, (x, DT, a, b)),
+        (rx_solver.exponential_euler, sg.exponential_euler, (x, DT, a, b)),
+        (rx_solver.solve_inf_gate_exponential, sg.solve_inf_gate_exponential, (x, DT, a, b)),
+        (rx_solver.solve_gate_implicit, sg.solve_gate_implicit, (x, DT, a, b)),
+    ]:
+        got = jax.jit(ours)(*args)
+        assert isinstance(got, jax.Array)
+        np.testing.assert_array_equal(np.asarray(got), np.asarray(jax.jit(theirs)(*args)), err_msg=ours.__name__)
+
+
+def test_a_jaxley_channel_subclass_inserts_into_ranvier():
+    jaxley = pytest.importorskip("jaxley")
+    from jaxley import solver_gate as jaxley_solver
+
+    def run(base, solver):
+        return rx.integrate(cell(rx, [potassium_class(base, solver)()], init=True), delta_t=DT, t_max=T_MAX)
+
+    np.testing.assert_array_equal(run(jaxley.channels.Channel, jaxley_solver), run(rx.channels.Channel, rx_solver))
