@@ -70,13 +70,21 @@ def trace_outputs(call, leaves, owner: str):
     return lower(call, leaves, owner)
 
 
-@contextlib.contextmanager
 def _x64(jax):
     """Float64 tracing (Python literals in the channel code stay doubles) whatever the user's
-    jax_enable_x64 setting; restored afterwards."""
+    jax_enable_x64 setting: JAX's context manager (this thread only), else the config flag,
+    restored afterwards."""
     if jax.config.jax_enable_x64:
-        yield
-        return
+        return contextlib.nullcontext()
+    if callable(getattr(jax, "enable_x64", None)):
+        return jax.enable_x64(True)
+    if callable(getattr(getattr(jax, "experimental", None), "enable_x64", None)):  # older JAX
+        return jax.experimental.enable_x64()
+    return _x64_flag(jax)
+
+
+@contextlib.contextmanager
+def _x64_flag(jax):
     jax.config.update("jax_enable_x64", True)
     try:
         yield
@@ -105,18 +113,19 @@ def lower(call, leaves, owner: str):
                 f"ranvier: {owner} passes a traced value to numpy (np.exp(x), np.asarray(x), ...); use jax.numpy "
                 "or ranvier's math functions"
             ) from e
-    try:
-        values = evaluate(closed.jaxpr, closed.consts, list(leaves))
-    except UnsupportedPrimitive as e:
-        raise NotImplementedError(
-            f"ranvier: {owner} uses the {e}, which is not supported yet (supported primitives: "
-            f"{', '.join(supported() + sorted(_CALLS) + ['cond'])})"
-        ) from None
-    except _ArrayValue as e:
-        raise NotImplementedError(
-            f"ranvier: {owner} computes an array of shape {e.shape} (JAX primitive '{e.primitive}'); a compiled "
-            "channel computes on one compartment's scalars, arrays of several elements are not supported yet"
-        ) from None
+        try:
+            values = [_as_expr(x, "output") for x in evaluate(closed.jaxpr, closed.consts, list(leaves))]
+        except UnsupportedPrimitive as e:
+            raise NotImplementedError(
+                f"ranvier: {owner} uses the {e}, which is not supported yet (supported primitives: "
+                f"{', '.join(supported() + sorted(_CALLS) + ['cond'])})"
+            ) from None
+        except _ArrayValue as e:
+            raise NotImplementedError(
+                f"ranvier: {owner} computes an array of shape {e.shape} (JAX primitive '{e.primitive}') from its "
+                "states, parameters or voltage; a compiled channel computes on one compartment's scalars, arrays "
+                "of several elements are not supported yet"
+            ) from None
     return jax.tree_util.tree_unflatten(jax.tree_util.tree_structure(out_shape), values)
 
 
@@ -126,7 +135,10 @@ class _ArrayValue(Exception):
         self.shape, self.primitive = tuple(shape), primitive
 
 
-def _scalar_constant(value, primitive: str):
+def _as_expr(value, primitive: str):
+    """An environment value as an Expr: a concrete (constant) value must have one element."""
+    if isinstance(value, Expr):
+        return value
     arr = np.asarray(value)
     if arr.size != 1:
         raise _ArrayValue(arr.shape, primitive)
@@ -150,26 +162,38 @@ def _sub_jaxpr(eqn):
 
 
 def _cond(eqn, args):
-    """lax.cond / lax.switch: every branch is lowered, the index selects among their results."""
+    """lax.cond / lax.switch: a constant index runs its branch; else every branch is lowered and
+    the index selects among their results (it is clamped into range, as JAX's)."""
     index, operands = args[0], args[1:]
-    branches = [evaluate(b.jaxpr, b.consts, operands) for b in eqn.params["branches"]]
-    results = []
+    branches = eqn.params["branches"]
+    if not isinstance(index, Expr):
+        b = branches[int(np.clip(np.asarray(index).reshape(()), 0, len(branches) - 1))]
+        return evaluate(b.jaxpr, b.consts, operands)
+    results = [evaluate(b.jaxpr, b.consts, operands) for b in branches]
+    outs = []
     for k in range(len(eqn.outvars)):
-        result = branches[-1][k]
+        out = _as_expr(results[-1][k], "cond")
         for i in range(len(branches) - 2, -1, -1):
-            is_i = _core.less_equal(index, _core.constant(float(i)))  # the index is clamped into range
-            result = _core.select(is_i, branches[i][k], result)
-        results.append(result)
-    return results
+            is_i = _core.less_equal(index, _core.constant(float(i)))
+            out = _core.select(is_i, _as_expr(results[i][k], "cond"), out)
+        outs.append(out)
+    return outs
+
+
+def _fold(eqn, args):
+    """An equation on constants only, computed by JAX (any shape: constant tables, iota, ...)."""
+    out = eqn.primitive.bind(*args, **eqn.params)
+    return [np.asarray(x) for x in out] if eqn.primitive.multiple_results else [np.asarray(out)]
 
 
 def evaluate(jaxpr, consts, args):
-    """The Exprs of a jaxpr's outputs, given Exprs for its constants and inputs."""
+    """A jaxpr's outputs given its constants and inputs: each an Expr (a value computed from the
+    leaves) or a numpy array (a constant, folded by JAX)."""
     env = {}
 
     def read(atom):
         if type(atom).__name__ == "Literal":  # jax.extend.core.Literal: a constant written into the jaxpr
-            return _scalar_constant(atom.val, "literal")
+            return np.asarray(atom.val)
         return env[atom]
 
     def write(var, value):
@@ -177,21 +201,22 @@ def evaluate(jaxpr, consts, args):
             env[var] = value
 
     for var, c in zip(jaxpr.constvars, consts):
-        write(var, c if isinstance(c, Expr) else _scalar_constant(c, "constant"))
+        write(var, c if isinstance(c, Expr) else np.asarray(c))
     for var, a in zip(jaxpr.invars, args):
         write(var, a)
     for eqn in jaxpr.eqns:
         name = eqn.primitive.name
-        for var in eqn.outvars:
-            _check_scalar(var, name)
         ins = [read(v) for v in eqn.invars]
         if name in _CALLS:
             sub, sub_consts = _sub_jaxpr(eqn)
             outs = evaluate(sub, sub_consts, ins)
         elif name == "cond":
             outs = _cond(eqn, ins)
+        elif not any(isinstance(x, Expr) for x in ins):
+            outs = _fold(eqn, ins)
         elif len(eqn.outvars) == 1:
-            outs = [apply(eqn, ins)]
+            _check_scalar(eqn.outvars[0], name)
+            outs = [apply(eqn, [_as_expr(x, name) for x in ins])]
         else:
             raise UnsupportedPrimitive(name, f"{len(eqn.outvars)} outputs")
         for var, value in zip(eqn.outvars, outs):

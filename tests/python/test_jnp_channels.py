@@ -12,6 +12,8 @@ import pytest
 import ranvier as rx
 import ranvier.solver_gate as rx_solver
 
+ROOT_TESTS = __import__("pathlib").Path(__file__).resolve().parent
+
 jax.config.update("jax_enable_x64", True)
 jax.config.update("jax_platform_name", "cpu")
 
@@ -271,7 +273,11 @@ PRIMITIVES = {
     "stop_gradient": lambda v, p, dt: jax.lax.stop_gradient(v) * p,
     "dt": lambda v, p, dt: jnp.exp(-dt / p) * v,
     "constant": lambda v, p, dt: 4.5,
+    # Equations on constants only are folded by JAX: tables of any shape, iota, a constant predicate.
+    "constant_tables": lambda v, p, dt: (_TABLE[1] * v + jnp.sum(jnp.arange(4.0)) + jnp.dot(_TABLE, _TABLE)
+                                         + jax.lax.cond(_TABLE[0] > 0.0, lambda x: x * p, lambda x: -x, v)),
 }
+_TABLE = jnp.asarray([0.5, 2.0, 4.0])
 # v (mV) of the compartments: both sides of every threshold above, exact ties and zero.
 VOLTAGES = [-100.0, -75.0, -70.0, -50.0, -40.0, -39.9, -3.0, 0.0, 1e-9, 3.0, 10.0, 37.0]
 
@@ -402,3 +408,26 @@ def test_a_jaxley_channel_subclass_inserts_into_ranvier():
         return rx.integrate(cell(rx, [potassium_class(base, solver)()], init=True), delta_t=DT, t_max=T_MAX)
 
     np.testing.assert_array_equal(run(jaxley.channels.Channel, jaxley_solver), run(rx.channels.Channel, rx_solver))
+
+
+def test_float64_tracing_without_jax_enable_x64(tmp_path):
+    # A user who did not enable x64: the channel's literals (0.01, 1 / 80, ...) stay doubles
+    # (Ranvier computes in float64), so the traces are the ones traced with x64 on.
+    import subprocess
+    import sys
+
+    script = tmp_path / "no_x64.py"
+    script.write_text(
+        "import sys, numpy as np, jax\n"
+        f"sys.path.insert(0, {str(ROOT_TESTS)!r})\n"
+        "import ranvier as rx, test_jnp_channels as t\n"
+        "jax.config.update('jax_enable_x64', False)  # the test module enables it\n"
+        "c = t.cell(rx, [t.potassium_class(rx.channels.Channel, t.rx_solver)()], init=True)\n"
+        "np.save(sys.argv[1], rx.integrate(c, delta_t=t.DT, t_max=t.T_MAX))\n"
+        "assert not jax.config.jax_enable_x64\n"
+    )
+    out = tmp_path / "v.npy"
+    env = {k: v for k, v in __import__("os").environ.items() if not k.startswith("JAX_")}
+    subprocess.run([sys.executable, str(script), str(out)], check=True, env=env, timeout=120)
+    expected = rx.integrate(cell(rx, [potassium_class(rx.channels.Channel, rx_solver)()], init=True), delta_t=DT, t_max=T_MAX)
+    np.testing.assert_array_equal(np.load(out), expected)
