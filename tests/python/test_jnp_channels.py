@@ -236,6 +236,14 @@ def _doubled(x):
     return 2.0 * x + jnp.asarray(0.5)  # a jit inside the channel (the pjit primitive)
 
 
+@jax.custom_vjp
+def _clipped_gradient_tanh(x):
+    return jnp.tanh(x)
+
+
+_clipped_gradient_tanh.defvjp(lambda x: (jnp.tanh(x), x), lambda x, g: (jnp.clip(g, -1.0, 1.0),))
+
+
 # name -> f(v, p, dt) with v in mV, p a parameter (0.7), dt in ms; every primitive the lowering handles.
 PRIMITIVES = {
     "exp": lambda v, p, dt: jnp.exp(v / 30.0),
@@ -269,6 +277,8 @@ PRIMITIVES = {
                                               [lambda x: -x, lambda x: x * 3.0, jnp.exp], v / 20.0),
     "custom_jvp": lambda v, p, dt: jax.nn.relu(v + 50.0) + jax.nn.softplus(v / 10.0),
     "pjit": lambda v, p, dt: _doubled(v),
+    "custom_vjp": lambda v, p, dt: _clipped_gradient_tanh(v / 30.0),
+    "checkpoint": lambda v, p, dt: jax.checkpoint(lambda x: jnp.exp(x / 40.0) * p)(v),
     "shapes": lambda v, p, dt: jnp.squeeze(jnp.reshape(v, (1, 1))) + jnp.sum(jnp.expand_dims(v, 0)) + jnp.ravel(v)[0],
     "stop_gradient": lambda v, p, dt: jax.lax.stop_gradient(v) * p,
     "dt": lambda v, p, dt: jnp.exp(-dt / p) * v,
@@ -431,3 +441,33 @@ def test_float64_tracing_without_jax_enable_x64(tmp_path):
     subprocess.run([sys.executable, str(script), str(out)], check=True, env=env, timeout=120)
     expected = rx.integrate(cell(rx, [potassium_class(rx.channels.Channel, rx_solver)()], init=True), delta_t=DT, t_max=T_MAX)
     np.testing.assert_array_equal(np.load(out), expected)
+
+
+def test_gradient_through_jnp_channels_equals_jaxley():
+    # Through lax.select, where, clip, sigmoid, expm1, sqrt and abs (KShared) and Jaxley's HH in jnp.
+    jaxley = pytest.importorskip("jaxley")
+    from jaxley import solver_gate as jaxley_solver
+
+    import ranvier.jax as rx_jax
+
+    def build(pkg, base, solver):
+        c = pkg.Cell(pkg.Branch(pkg.Compartment(), ncomp=2), parents=[-1, 0])
+        c.insert(jnp_hh_class(base, jaxley_solver)())
+        c.insert(k_shared_class(base, solver)())
+        c.branch(0).comp(0).stimulate(pkg.step_current(0.5, 2.0, 0.3, DT, 4.0), verbose=False)
+        c.branch(1).comp(1).record(verbose=False)
+        c.branch(1).make_trainable("KShared_g", verbose=False)
+        c.make_trainable("HHj_gNa", verbose=False)
+        return c
+
+    def grads(pkg, base, solver, integrate):
+        c = build(pkg, base, solver)
+        return jax.grad(lambda p: jnp.mean(integrate(c, params=p, delta_t=DT, t_max=4.0) ** 2))(c.get_parameters())
+
+    ours = grads(rx, rx.channels.Channel, rx_solver, rx_jax.integrate)
+    theirs = grads(jaxley, jaxley.channels.Channel, jaxley_solver, jaxley.integrate)
+    assert len(ours) == len(theirs) == 2
+    for a, b in zip(ours, theirs):
+        (key, ga), = a.items()
+        assert np.abs(np.asarray(b[key])).max() > 0.0
+        np.testing.assert_allclose(np.asarray(ga), np.asarray(b[key]), rtol=1e-6, err_msg=key)
