@@ -38,7 +38,7 @@ _CALLS = {
 
 
 def _is_scalar_output(x) -> bool:
-    return isinstance(x, Expr) or (isinstance(x, (numbers.Real, np.number)) and not isinstance(x, bool))
+    return isinstance(x, (Expr, numbers.Real, np.number))
 
 
 def _all_expr_outputs(tree) -> bool:
@@ -61,13 +61,14 @@ def trace_outputs(call, leaves, owner: str):
     """
     try:
         out = call(list(leaves))
-        if _all_expr_outputs(out):
-            return out
     except (KeyError, NotImplementedError):
         raise
     except Exception:
         if "jax" not in sys.modules:  # no JAX value can be involved: the error is the code's own
             raise
+    else:
+        if _all_expr_outputs(out) or "jax" not in sys.modules:
+            return out  # without JAX, an output of another type is reported by the caller, by name
     return lower(call, leaves, owner)
 
 
