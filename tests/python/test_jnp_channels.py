@@ -216,17 +216,21 @@ def test_tutorial05_synapse_equals_jaxley():
         net = pkg.Network([c for _ in range(3)])
         connect(net.cell(0).branch(0).loc(0.0), net.cell(1).branch(0).loc(0.0), test_synapse_class(syn_base)())
         net.TestSynapse.set("gChol", 0.01)  # uS
+        # And the package's own TestSynapse (jaxley.synapses.TestSynapse), renamed: cell 1 -> cell 2.
+        connect(net.cell(1).branch(0).loc(0.0), net.cell(2).branch(1).loc(0.5), pkg.synapses.TestSynapse("TS2"))
+        net.TS2.set("TS2_gC", 0.02)  # uS
         net.cell(0).branch(0).loc(0.0).stimulate(pkg.step_current(1.0, 2.0, 0.1, DT, T_MAX), verbose=False)
         for i in range(3):
             net.cell(i).branch(0).loc(0.0).record(verbose=False)
         net.TestSynapse.edge(0).record("s_chol", verbose=False)
+        net.TS2.edge(0).record("TS2_c", verbose=False)
         return net
 
     ours = np.asarray(rx.integrate(build(rx, rx.channels.Channel, Synapse, rx_solver, rx.connect), delta_t=DT))
     theirs = np.asarray(jaxley.integrate(
         build(jaxley, jaxley.channels.Channel, jaxley_synapses.Synapse, jaxley_solver, jaxley_connect),
         delta_t=DT))
-    assert np.ptp(theirs[1]) > 0.1  # the synapse moves cell 1
+    assert np.ptp(theirs[1]) > 0.1 and np.ptp(theirs[-1]) > 1e-3  # the synapses move cell 1 and their states
     np.testing.assert_allclose(ours, theirs, rtol=RTOL, atol=ATOL)
 
 

@@ -137,4 +137,6 @@ class TanhConductanceSynapse(_BuiltinSynapse):
     _type_name = "TanhConductanceSynapse"
 
 
-__all__ = ["Synapse", "IonotropicSynapse", "TanhRateSynapse", "TanhConductanceSynapse", "trace"]
+from .test import TestSynapse  # noqa: E402 (a Synapse subclass: after the base class)
+
+__all__ = ["Synapse", "IonotropicSynapse", "TanhRateSynapse", "TanhConductanceSynapse", "TestSynapse", "trace"]
