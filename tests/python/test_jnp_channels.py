@@ -185,13 +185,19 @@ def test_tutorial05_potassium_equals_jaxley():
 
 def test_jnp_hh_and_shared_ek_equal_jaxley():
     def build(pkg, base, solver):
+        import jaxley.channels
         import jaxley.solver_gate  # the HH uses Jaxley's own solver_gate in both packages
 
         channels = [jnp_hh_class(base, jaxley.solver_gate)(), k_shared_class(base, solver)()]
+        # Jaxley's own built-ins renamed: Ranvier's C++ ones keep their names, these are traced from
+        # Jaxley's jnp code (K reads the shared eK too).
+        channels += [jaxley.channels.Na("NaP"), jaxley.channels.K("KP")]
         c = cell(pkg, channels, init=True)
         c.branch(0).comp(0).stimulate(pkg.step_current(1.0, 3.0, 0.4, DT, T_MAX), verbose=False)
         c.branch(2).set("HHj_gNa", 0.25)  # S/cm^2
-        c.set("eK", -85.0)  # mV, read by both channels
+        c.set("eK", -85.0)  # mV, read by HHj, KShared and KP
+        c.branch(1).set("NaP_gNa", 0.02)  # S/cm^2
+        c.branch(4).comp(3).record("KP_n", verbose=False)
         c.branch(6).comp(1).record("KShared_q", verbose=False)
         c.branch(1).comp(2).record("HHj_m", verbose=False)
         return c
@@ -475,3 +481,4 @@ def test_gradient_through_jnp_channels_equals_jaxley():
         (key, ga), = a.items()
         assert np.abs(np.asarray(b[key])).max() > 0.0
         np.testing.assert_allclose(np.asarray(ga), np.asarray(b[key]), rtol=1e-6, err_msg=key)
+

@@ -121,9 +121,7 @@ def _builtin_for(channel):
     cls = type(channel)
     if cls.__module__.startswith("jaxley.") and cls.__name__ in _core.channels.builtin_names():
         if getattr(channel, "name", cls.__name__) != cls.__name__:
-            raise NotImplementedError(
-                f"jaxley's {cls.__name__} renamed to '{channel.name}': Ranvier's built-in channels keep their names"
-            )
+            return None  # renamed: Jaxley's own (jax.numpy) code is traced under the new name
         mech = _core.channels.by_name(cls.__name__)
         # Defaults changed on the instance (channel.channel_params[...] = ...) carry over.
         mech.params = [(k, float(channel.channel_params.get(k, x))) for k, x in mech.params]
