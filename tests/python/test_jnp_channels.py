@@ -454,7 +454,8 @@ def test_float64_tracing_without_jax_enable_x64(tmp_path):
 
 
 def test_gradient_through_jnp_channels_equals_jaxley():
-    # Through lax.select, where, clip, sigmoid, expm1, sqrt and abs (KShared) and Jaxley's HH in jnp.
+    # Through lax.select, where, clip, sigmoid, expm1, sqrt and abs (KShared) and Jaxley's HH in jnp
+    # (a small model and 2 ms: Jaxley's gradient compilation dominates this file's time).
     jaxley = pytest.importorskip("jaxley")
     from jaxley import solver_gate as jaxley_solver
 
@@ -464,7 +465,7 @@ def test_gradient_through_jnp_channels_equals_jaxley():
         c = pkg.Cell(pkg.Branch(pkg.Compartment(), ncomp=2), parents=[-1, 0])
         c.insert(jnp_hh_class(base, jaxley_solver)())
         c.insert(k_shared_class(base, solver)())
-        c.branch(0).comp(0).stimulate(pkg.step_current(0.5, 2.0, 0.3, DT, 4.0), verbose=False)
+        c.branch(0).comp(0).stimulate(pkg.step_current(0.5, 1.0, 0.3, DT, 2.0), verbose=False)
         c.branch(1).comp(1).record(verbose=False)
         c.branch(1).make_trainable("KShared_g", verbose=False)
         c.make_trainable("HHj_gNa", verbose=False)
@@ -472,7 +473,7 @@ def test_gradient_through_jnp_channels_equals_jaxley():
 
     def grads(pkg, base, solver, integrate):
         c = build(pkg, base, solver)
-        return jax.grad(lambda p: jnp.mean(integrate(c, params=p, delta_t=DT, t_max=4.0) ** 2))(c.get_parameters())
+        return jax.grad(lambda p: jnp.mean(integrate(c, params=p, delta_t=DT, t_max=2.0) ** 2))(c.get_parameters())
 
     ours = grads(rx, rx.channels.Channel, rx_solver, rx_jax.integrate)
     theirs = grads(jaxley, jaxley.channels.Channel, jaxley_solver, jaxley.integrate)
