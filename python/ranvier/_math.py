@@ -1,6 +1,7 @@
 """Math functions for channels: they trace into Ranvier's expression DAG when an argument is a
-traced expression (``ranvier.Expr``) and fall back to numpy for plain numbers and arrays, so
-the same channel code runs on both.
+traced expression (``ranvier.Expr``), to ``jax.numpy`` for JAX values (a channel traced with
+JAX, ranvier._jaxpr) and to numpy for plain numbers and arrays, so the same channel code runs
+on all three.
 
 Every function keeps Jaxley's (jax.numpy's) sequence of floating-point operations, so a
 channel traced from these gives the numbers Jaxley gives.
@@ -8,6 +9,7 @@ channel traced from these gives the numbers Jaxley gives.
 from __future__ import annotations
 
 import numbers
+import sys
 
 import numpy as np
 
@@ -25,6 +27,16 @@ def _is_expr(*xs) -> bool:
     return any(isinstance(x, Expr) for x in xs)
 
 
+def _np(*xs):
+    """The array namespace for non-Expr arguments: ``jax.numpy`` when one of them is a JAX value
+    (a channel traced by JAX, see ranvier._jaxpr), else numpy. JAX is looked up only where it is
+    already imported: without it no argument can be a JAX value."""
+    jax = sys.modules.get("jax")
+    if jax is not None and any(isinstance(x, jax.Array) for x in xs):
+        return jax.numpy
+    return np
+
+
 def _e(x) -> Expr:
     """Any number (Python, numpy 0-d) or Expr as an Expr."""
     if isinstance(x, Expr):
@@ -38,29 +50,29 @@ def _e(x) -> Expr:
 
 
 def exp(x):
-    return _core.exp(_e(x)) if _is_expr(x) else np.exp(x)
+    return _core.exp(_e(x)) if _is_expr(x) else _np(x).exp(x)
 
 
 def log(x):
-    return _core.log(_e(x)) if _is_expr(x) else np.log(x)
+    return _core.log(_e(x)) if _is_expr(x) else _np(x).log(x)
 
 
 def tanh(x):
-    return _core.tanh(_e(x)) if _is_expr(x) else np.tanh(x)
+    return _core.tanh(_e(x)) if _is_expr(x) else _np(x).tanh(x)
 
 
 def sqrt(x):
-    return _core.sqrt(_e(x)) if _is_expr(x) else np.sqrt(x)
+    return _core.sqrt(_e(x)) if _is_expr(x) else _np(x).sqrt(x)
 
 
 def square(x):
-    return _core.ipow(_e(x), 2) if _is_expr(x) else np.square(x)
+    return _core.ipow(_e(x), 2) if _is_expr(x) else _np(x).square(x)
 
 
 def power(x, y):
     """``x ** y``; an integer ``y`` is JAX's integer_pow (repeated multiplication)."""
     if not _is_expr(x, y):
-        return np.power(x, y)
+        return _np(x, y).power(x, y)
     if isinstance(y, (int, np.integer)) and not isinstance(y, bool):
         return _core.ipow(_e(x), int(y))
     return _core.pow(_e(x), _e(y))
@@ -70,33 +82,33 @@ pow = power  # noqa: A001
 
 
 def minimum(x, y):
-    return _core.min(_e(x), _e(y)) if _is_expr(x, y) else np.minimum(x, y)
+    return _core.min(_e(x), _e(y)) if _is_expr(x, y) else _np(x, y).minimum(x, y)
 
 
 def maximum(x, y):
-    return _core.max(_e(x), _e(y)) if _is_expr(x, y) else np.maximum(x, y)
+    return _core.max(_e(x), _e(y)) if _is_expr(x, y) else _np(x, y).maximum(x, y)
 
 
 def less(x, y):
-    return _core.less(_e(x), _e(y)) if _is_expr(x, y) else np.less(x, y)
+    return _core.less(_e(x), _e(y)) if _is_expr(x, y) else _np(x, y).less(x, y)
 
 
 def less_equal(x, y):
-    return _core.less_equal(_e(x), _e(y)) if _is_expr(x, y) else np.less_equal(x, y)
+    return _core.less_equal(_e(x), _e(y)) if _is_expr(x, y) else _np(x, y).less_equal(x, y)
 
 
 def greater(x, y):
-    return _core.less(_e(y), _e(x)) if _is_expr(x, y) else np.greater(x, y)
+    return _core.less(_e(y), _e(x)) if _is_expr(x, y) else _np(x, y).greater(x, y)
 
 
 def greater_equal(x, y):
-    return _core.less_equal(_e(y), _e(x)) if _is_expr(x, y) else np.greater_equal(x, y)
+    return _core.less_equal(_e(y), _e(x)) if _is_expr(x, y) else _np(x, y).greater_equal(x, y)
 
 
 def where(cond, x, y):
     """``x`` where ``cond`` holds, else ``y`` (jnp.where)."""
     if not _is_expr(cond, x, y):
-        return np.where(cond, x, y)
+        return _np(cond, x, y).where(cond, x, y)
     if isinstance(cond, (bool, np.bool_)):
         return _e(x) if cond else _e(y)
     return _core.select(_e(cond), _e(x), _e(y))
@@ -105,7 +117,7 @@ def where(cond, x, y):
 def clip(x, a_min=None, a_max=None):
     """jnp.clip: ``minimum(maximum(x, a_min), a_max)``."""
     if not _is_expr(x, a_min, a_max):
-        return np.clip(x, a_min, a_max)
+        return _np(x, a_min, a_max).clip(x, a_min, a_max)
     if a_min is not None:
         x = maximum(x, a_min)
     if a_max is not None:
@@ -114,7 +126,7 @@ def clip(x, a_min=None, a_max=None):
 
 
 def abs(x):  # noqa: A001
-    return _core.max(_e(x), -_e(x)) if _is_expr(x) else np.abs(x)
+    return _core.max(_e(x), -_e(x)) if _is_expr(x) else _np(x).abs(x)
 
 
 absolute = abs

@@ -13,7 +13,7 @@ from typing import Optional
 
 import numpy as np
 
-from .. import _core
+from .. import _core, _jaxpr
 from .._math import Expr
 
 
@@ -25,8 +25,9 @@ class Channel:
     default) and ``current_name``; they implement ``update_states(states, dt, v, params)``
     (dict of new states), ``compute_current(states, v, params)`` (mA/cm^2) and optionally
     ``init_state(states, v, params, delta_t)`` (dict of steady states). Write the math with
-    ``ranvier``'s functions (``ranvier.exp``, ``ranvier.solver_gate.save_exp``, ...), Python
-    operators and numbers; Python ``if`` on values cannot be compiled (use ``ranvier.where``).
+    ``jax.numpy`` / ``jax.lax`` (traced by JAX, see ranvier._jaxpr) or ``ranvier``'s functions
+    (``ranvier.exp``, ``ranvier.solver_gate.save_exp``, ...), Python operators and numbers;
+    Python ``if`` on values cannot be compiled (use ``jnp.where`` or ``ranvier.where``).
     """
 
     _name = None
@@ -96,8 +97,8 @@ def _as_expr(x, what: str) -> Expr:
     if isinstance(x, (numbers.Real, np.number)) or (isinstance(x, np.ndarray) and x.ndim == 0):
         return _core.constant(float(x))
     raise TypeError(
-        f"{what} returned a {type(x).__name__}; a traced channel must compute with ranvier's math functions "
-        "(ranvier.exp, ranvier.solver_gate.save_exp, ...), Python operators and numbers, not jax.numpy"
+        f"{what} returned a {type(x).__name__}; a traced channel returns numbers or values computed from its "
+        "states, params, v and dt (with jax.numpy, ranvier's math functions or Python operators)"
     )
 
 
@@ -120,15 +121,45 @@ def _builtin_for(channel):
     cls = type(channel)
     if cls.__module__.startswith("jaxley.") and cls.__name__ in _core.channels.builtin_names():
         if getattr(channel, "name", cls.__name__) != cls.__name__:
-            raise NotImplementedError(
-                f"jaxley's {cls.__name__} renamed to '{channel.name}': Ranvier's built-in channels keep their names"
-            )
+            return None  # renamed: Jaxley's own (jax.numpy) code is traced under the new name
         mech = _core.channels.by_name(cls.__name__)
         # Defaults changed on the instance (channel.channel_params[...] = ...) carry over.
         mech.params = [(k, float(channel.channel_params.get(k, x))) for k, x in mech.params]
         mech.states = [(k, float(channel.channel_states.get(k, x))) for k, x in mech.states]
         return mech
     return None
+
+
+def _call_channel(channel, name, params, states):
+    """(new states, current, initial states) of a channel as Exprs of its leaves: its
+    update_states, compute_current and init_state called on leaves (each with its own states /
+    params dicts, as if in Jaxley each saw the module's arrays), through ranvier._jaxpr so that
+    code written with jax.numpy is traced by JAX and lowered."""
+    leaves = [_core.state(k) for k in states] + [_core.param(k) for k in params] + [_core.voltage(), _core.dt()]
+    init_fn = getattr(channel, "init_state", None)
+    order = {}
+
+    def call(values):
+        v, dt = values[-2], values[-1]
+
+        def fresh():  # each function gets its own dicts: one that writes into them changes no other
+            return (_Leaves(dict(zip(states, values)), "state", name),
+                    _Leaves(dict(zip(params, values[len(states):])), "parameter", name))
+
+        S, P = fresh()
+        new = dict(channel.update_states(S, dt, v, P) or {})
+        S, P = fresh()
+        current = channel.compute_current(S, v, P)
+        init = {}
+        if init_fn is not None:
+            S, P = fresh()
+            init = dict(init_fn(S, v, P, dt) or {})
+        order["new"], order["init"] = list(new), list(init)
+        return new, current, init
+
+    new, current, init = _jaxpr.trace_outputs(call, leaves, f"channel '{name}'")
+    # Back in the channel's own key order (JAX's pytrees sort dict keys).
+    return {k: new[k] for k in order["new"]}, current, {k: init[k] for k in order["init"]}
 
 
 def trace(channel) -> "_core.Mechanism":
@@ -140,27 +171,21 @@ def trace(channel) -> "_core.Mechanism":
         raise ValueError(f"channel '{name}' declares no channel_params and no channel_states")
     if not channel.current_name:
         raise ValueError(f"channel '{name}' has no current_name")
-    P = _Leaves({k: _core.param(k) for k in params}, "parameter", name)
-    S = _Leaves({k: _core.state(k) for k in states}, "state", name)
-    v, dt = _core.voltage(), _core.dt()
-
-    new_states = channel.update_states(S, dt, v, P) or {}
+    new_states, current, init_states = _call_channel(channel, name, params, states)
     update = []
-    for k, x in dict(new_states).items():
+    for k, x in new_states.items():
         if k not in states:
             raise NotImplementedError(
                 f"channel '{name}' updates '{k}', which is not one of its channel_states; a mechanism can update only "
                 "its own states"
             )
         update.append((k, _as_expr(x, f"{name}.update_states['{k}']")))
-    current = _as_expr(channel.compute_current(S, v, P), f"{name}.compute_current")
+    current = _as_expr(current, f"{name}.compute_current")
     init = []
-    init_fn = getattr(channel, "init_state", None)
-    if init_fn is not None:
-        for k, x in dict(init_fn(S, v, P, dt) or {}).items():
-            if k not in states:
-                raise NotImplementedError(f"channel '{name}'.init_state sets '{k}', which is not one of its states")
-            init.append((k, _as_expr(x, f"{name}.init_state['{k}']")))
+    for k, x in init_states.items():
+        if k not in states:
+            raise NotImplementedError(f"channel '{name}'.init_state sets '{k}', which is not one of its states")
+        init.append((k, _as_expr(x, f"{name}.init_state['{k}']")))
 
     mech = _define(_core.Mechanism(), name, params, states, update, current)
     mech.current_name = channel.current_name

@@ -8,8 +8,8 @@ built-ins. Pass an instance to ``ranvier.connect`` and friends.
 """
 from typing import Optional
 
-from . import _core
-from .channels.channel import _as_expr, _define, _Leaves
+from .. import _core, _jaxpr
+from ..channels.channel import _as_expr, _define, _Leaves
 
 
 class Synapse:
@@ -21,9 +21,9 @@ class Synapse:
     post_voltage, params)`` (dict of new states) and ``compute_current(states, pre_voltage,
     post_voltage, params)`` (nA, from the updated states; positive depolarises the
     postsynaptic compartment). Voltages are in mV, before the step. Write the math with
-    ``ranvier``'s functions (``ranvier.exp``, ``ranvier.tanh``, ``ranvier.solver_gate.save_exp``,
-    ...), Python operators and numbers; Python ``if`` on values cannot be compiled (use
-    ``ranvier.where``).
+    ``jax.numpy`` (traced by JAX, see ranvier._jaxpr) or ``ranvier``'s functions
+    (``ranvier.exp``, ``ranvier.tanh``, ``ranvier.solver_gate.save_exp``, ...), Python operators
+    and numbers; Python ``if`` on values cannot be compiled (use ``jnp.where``).
     """
 
     _name = None
@@ -52,6 +52,30 @@ class Synapse:
         return f"{self._name}()"
 
 
+def _call_synapse(synapse, name, params, states):
+    """(new states, current) of a synapse as Exprs of its leaves (through ranvier._jaxpr, so that
+    code written with jax.numpy is traced by JAX and lowered); each function gets its own dicts."""
+    leaves = [_core.state(k) for k in states] + [_core.param(k) for k in params]
+    leaves += [_core.v_pre(), _core.v_post(), _core.dt()]
+    order = []
+
+    def call(values):
+        pre, post, dt = values[-3:]
+
+        def fresh():
+            return (_Leaves(dict(zip(states, values)), "state", name, "synapse"),
+                    _Leaves(dict(zip(params, values[len(states):])), "parameter", name, "synapse"))
+
+        S, P = fresh()
+        new = dict(synapse.update_states(S, dt, pre, post, P) or {})
+        S, P = fresh()
+        order[:] = list(new)
+        return new, synapse.compute_current(S, pre, post, P)
+
+    new, current = _jaxpr.trace_outputs(call, leaves, f"synapse '{name}'")
+    return {k: new[k] for k in order}, current  # the synapse's own key order (JAX's pytrees sort keys)
+
+
 def trace(synapse) -> "_core.SynapseType":
     """Trace a synapse with Jaxley's structure into a SynapseType (expression IR): every
     parameter and state is a named leaf, the voltages are the pre- and postsynaptic leaves and
@@ -61,18 +85,16 @@ def trace(synapse) -> "_core.SynapseType":
     states = dict(synapse.synapse_states or {})
     if not params and not states:
         raise ValueError(f"synapse '{name}' declares no synapse_params and no synapse_states")
-    P = _Leaves({k: _core.param(k) for k in params}, "parameter", name, "synapse")
-    S = _Leaves({k: _core.state(k) for k in states}, "state", name, "synapse")
-    pre, post, dt = _core.v_pre(), _core.v_post(), _core.dt()
+    new_states, current = _call_synapse(synapse, name, params, states)
     update = []
-    for k, x in dict(synapse.update_states(S, dt, pre, post, P) or {}).items():
+    for k, x in new_states.items():
         if k not in states:
             raise NotImplementedError(
                 f"synapse '{name}' updates '{k}', which is not one of its synapse_states; a synapse can update only "
                 "its own states"
             )
         update.append((k, _as_expr(x, f"{name}.update_states['{k}']")))
-    current = _as_expr(synapse.compute_current(S, pre, post, P), f"{name}.compute_current")
+    current = _as_expr(current, f"{name}.compute_current")
     t = _define(_core.SynapseType(), name, params, states, update, current)
     t.validate()
     return t
@@ -115,4 +137,6 @@ class TanhConductanceSynapse(_BuiltinSynapse):
     _type_name = "TanhConductanceSynapse"
 
 
-__all__ = ["Synapse", "IonotropicSynapse", "TanhRateSynapse", "TanhConductanceSynapse", "trace"]
+from .test import TestSynapse  # noqa: E402 (a Synapse subclass: after the base class)
+
+__all__ = ["Synapse", "IonotropicSynapse", "TanhRateSynapse", "TanhConductanceSynapse", "TestSynapse", "trace"]
