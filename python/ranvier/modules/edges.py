@@ -47,6 +47,9 @@ class EdgesMixin:
             None if isinstance(edges, str) else _edge_index(edges, n_edges))
         if sel is None:
             raise ValueError(f"select(edges='{edges}') is not understood; use indices or \"all\"")
+        missing = np.setdiff1d(sel, self._edges_in_view)
+        if missing.size:
+            raise KeyError(f"select(edges=...): synapse {int(missing[0])} is not in this view (see view.edges)")
         if sorted:
             sel = np.sort(sel)
         if nodes is None:

@@ -2,7 +2,11 @@
 ``controlled_by_param`` of the rows in view (``nodes`` for compartment keys, ``edges`` for
 synapse keys). Indexing sets that column (module: one value; ``branch(...)``: one per branch;
 ``select(...)``: one per row); users may overwrite it in ``view.nodes`` / ``view.edges``
-(tutorial "advanced parameter sharing"), e.g. with ``edges.groupby([...]).ngroup()``."""
+(tutorial "advanced parameter sharing"), e.g. with ``edges.groupby([...]).ngroup()``.
+
+Groups of unequal size: Jaxley 0.14 pads them with index -1 and its integrate then also writes
+the padded parameter into the last compartment / synapse (numpy's and JAX's index -1). Ranvier
+writes each parameter only into its own group's rows."""
 from __future__ import annotations
 
 import numpy as np
