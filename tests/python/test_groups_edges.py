@@ -328,3 +328,23 @@ def test_sharing_errors():
         net.select(edges=[0]).set("no_such_key", 1.0)
     with pytest.raises(KeyError, match="synapse 0 is not in this view"):
         net.cell(0).select(edges=[0])  # Jaxley: KeyError from pointer.edges.loc[[0]]
+
+
+def test_sharing_with_groups_of_different_sizes_equals_set(real_jaxley):
+    """Jaxley's test_param_sharing_w_different_group_sizes, by traces: a module-level
+    controlled_by_param [0, 0, 0, 1, 1, 2] and params [2, 3, 4] must simulate what Jaxley
+    simulates after set("radius", [2, 2, 2, 3, 3, 4])."""
+    jbranch = real_jaxley.Branch(real_jaxley.Compartment(), ncomp=6)
+    jbranch.set("radius", np.array([2.0, 2, 2, 3, 3, 4]))
+    rbranch = ranvier.Branch(ranvier.Compartment(), ncomp=6)
+    rbranch.nodes["controlled_by_param"] = np.array([0, 0, 0, 1, 1, 2])
+    rbranch.make_trainable("radius", verbose=False)
+    params = rbranch.get_parameters()
+    assert [p["radius"].shape for p in params] == [(3,)]
+    for pkg, branch in ((real_jaxley, jbranch), (ranvier, rbranch)):
+        branch.insert(pkg.channels.HH())
+        branch.comp(0).stimulate(pkg.step_current(0.5, 2.0, 0.5, DT, T_MAX), verbose=False)
+        branch.record("v", verbose=False)
+    jv = np.asarray(real_jaxley.integrate(jbranch, t_max=T_MAX, delta_t=DT))
+    rv = np.asarray(ranvier.integrate(rbranch, t_max=T_MAX, delta_t=DT, params=[{"radius": np.array([2.0, 3.0, 4.0])}]))
+    np.testing.assert_allclose(rv, jv, rtol=RTOL, atol=1e-8 * np.abs(jv).max())
