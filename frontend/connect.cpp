@@ -20,6 +20,8 @@ Network& network_of(const View& pre, const View& post, const char* what) {
 std::vector<int> cells_in(const View& v) {
   std::vector<int> cells;
   for (int c : v.comps()) cells.push_back(v.module().cell_of(c));
+  // select(nodes=...) views keep the order they were given in, so sort first (np.unique).
+  std::sort(cells.begin(), cells.end());
   cells.erase(std::unique(cells.begin(), cells.end()), cells.end());
   return cells;
 }
@@ -29,7 +31,7 @@ int first_comp_of_cell(const Module& m, int cell) { return m.first_comp(m.first_
 
 // The first compartment of each cell within the view (Jaxley: groupby(cell).first()).
 std::vector<int> first_comp_in_view(const View& v, const std::vector<int>& cells) {
-  // One pass: the view's compartments are sorted, so the first one met per cell is its first.
+  // One pass in view order: the first compartment met per cell is groupby(...).first().
   std::vector<int> first(static_cast<std::size_t>(v.module().n_cells()), -1);
   for (int c : v.comps()) {
     int& f = first[static_cast<std::size_t>(v.module().cell_of(c))];

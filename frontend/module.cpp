@@ -435,7 +435,9 @@ void Module::add_synapses(const SynapseType& type, const std::vector<int>& pre, 
   std::vector<double> defaults;
   for (const auto& p : g.type.params) defaults.push_back(p.value);
   for (const auto& st : g.type.states) defaults.push_back(st.value);
+  const int group_index = static_cast<int>(it - synapses_.begin());
   for (std::size_t i = 0; i < pre.size(); ++i) {
+    edge_order_.emplace_back(group_index, g.size());
     g.pre.push_back(pre[i]);
     g.post.push_back(post[i]);
     for (std::size_t c = 0; c < defaults.size(); ++c) g.columns[c].push_back(defaults[c]);

@@ -6,6 +6,7 @@
 #include <array>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "ir/mechanism.h"
@@ -157,6 +158,13 @@ class Module {
   // All clamps, or only those of one state.
   void delete_clamps(const std::optional<std::string>& state = std::nullopt);
   void delete_trainables() { trainables_.clear(); }
+  // Jaxley's `add_to_group`: adds compartments (global indices) to the group `name`, creating
+  // it if needed (frontend/sharing.cpp). The name may not be a channel's or a column's.
+  void add_to_group(const std::string& name, const std::vector<int>& comps);
+  // A trainable parameter with explicit sharing (Jaxley's make_trainable after the user wrote
+  // `controlled_by_param`): one value per group; a group lists global compartment indices for
+  // a node-table key, or indices within the synapse type for a synapse key (frontend/sharing.cpp).
+  void add_trainable(const std::string& key, const std::vector<std::vector<int>>& groups, const std::vector<double>& init);
 
   // Jaxley's `_init_morph_jaxley_dhs_solve(allowed_nodes_per_level=k)`.
   void set_allowed_nodes_per_level(int k);
@@ -177,6 +185,8 @@ class Module {
 
   // Synapses (networks), one group per type in order of first connection.
   const std::vector<ir::SynapseGroup>& synapse_groups() const { return synapses_; }
+  // Every synapse in order of creation (Jaxley's global edge index): (type group, index within type).
+  const std::vector<std::pair<int, int>>& edge_order() const { return edge_order_; }
   // Appends one synapse of `type` per (pre[i], post[i]) pair of global compartment indices,
   // with the type's default parameters and states (what jx.connect does to `net.edges`).
   void add_synapses(const SynapseType& type, const std::vector<int>& pre, const std::vector<int>& post);
@@ -225,6 +235,7 @@ class Module {
   // True for SWC cells: setting radius or length then replaces the frustum geometry by a cylinder.
   bool frustum_geometry_ = false;
   std::vector<ir::SynapseGroup> synapses_;
+  std::vector<std::pair<int, int>> edge_order_;  // see edge_order()
 
  private:
   friend class View;

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include <nanobind/stl/optional.h>
+#include <nanobind/stl/pair.h>
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/tuple.h>
 #include <nanobind/stl/vector.h>
@@ -98,6 +99,9 @@ void bind_module(nb::module_& m) {
       .def("delete_stimuli", &Module::delete_stimuli)
       .def("delete_clamps", &Module::delete_clamps, nb::arg("state") = nb::none())
       .def("delete_trainables", &Module::delete_trainables)
+      .def("add_to_group", &Module::add_to_group, nb::arg("name"), nb::arg("comps"))
+      .def("add_trainable", &Module::add_trainable, nb::arg("key"), nb::arg("groups"), nb::arg("init"))
+      .def_prop_ro("edge_order", &Module::edge_order)
       .def("set_allowed_nodes_per_level", &Module::set_allowed_nodes_per_level, nb::arg("k"))
       .def_prop_ro("allowed_nodes_per_level", &Module::allowed_nodes_per_level)
       .def_prop_ro("n_comp", &Module::n_comp)

@@ -137,7 +137,9 @@ def test_network_api():
     np.random.seed(0)
     sparse_connect(net.cell("all"), net.cell("all"), IonotropicSynapse(), p=0.5)
     edges = net.edges
-    assert list(edges.columns[:4]) == ["type", "index_within_type", "pre_index", "post_index"]
+    # Jaxley 0.14's columns (tests/python/test_groups_edges.py compares the whole table with Jaxley).
+    assert list(edges.columns[:8]) == ["global_edge_index", "index_within_type", "pre_index", "post_index", "type",
+                                       "type_ind", "pre_locs", "post_locs"]
     assert (edges[edges.type == "TanhRateSynapse"].post_index.tolist()) == [0, 6, 12, 18]
     net.IonotropicSynapse.edge(0).set("IonotropicSynapse_gS", 0.5)
     assert net.edges.query("type == 'IonotropicSynapse'").IonotropicSynapse_gS.iloc[0] == 0.5

@@ -13,6 +13,10 @@ import numpy as np
 from .. import _checks, _core
 from ..channels.channel import to_mechanism
 from ._data_arrays import broadcast, data_array
+from .edges import EdgesMixin
+from .groups import GroupsMixin
+from .sharing import SharingMixin
+from .tables import TablesMixin
 
 _CHILDREN = {"network": ["cell", "branch", "comp"], "cell": ["branch", "comp"], "branch": ["comp"], "comp": []}
 
@@ -73,7 +77,7 @@ class _Selection:
 
     # -- indexing ------------------------------------------------------------------------------
     def _child(self, cview, level):
-        return View(self._base, cview, level)
+        return View(self._base, cview, level, self)
 
     def _idx(self, idx):
         return _index(idx, self._base._core.n_comp)
@@ -133,7 +137,7 @@ class _Selection:
 
     def scope(self, scope: str) -> "View":
         """The same selection with ``"local"`` or ``"global"`` indices for what follows."""
-        return View(self._base, self._cview().scope(scope), "view")
+        return View(self._base, self._cview().scope(scope), "view", self)
 
     def __getitem__(self, index) -> "View":
         index = index if isinstance(index, tuple) else (index,)
@@ -301,11 +305,12 @@ class _Selection:
         self._base.init_states(delta_t)
 
 
-class View(_Selection):
+class View(GroupsMixin, TablesMixin, EdgesMixin, SharingMixin, _Selection):
     """A selection of compartments (``module.branch(i)``, ``.comp(j)``, ``.loc(x)``)."""
 
-    def __init__(self, base: "Module", cview, level: str):
-        self._base, self._view, self._level = base, cview, level
+    def __init__(self, base: "Module", cview, level: str, parent=None):
+        # parent: the view or module this one was indexed from (its synapses bound this one's).
+        self._base, self._view, self._level, self._parent = base, cview, level, parent
 
     def _cview(self):
         return self._view
@@ -327,7 +332,7 @@ class View(_Selection):
             raise AttributeError(name)
         base = self.__dict__.get("_base")
         if base is not None and name in base._core.group_names:
-            return View(base, self._view.group(name), "group")
+            return View(base, self._view.group(name), "group", self)
         raise AttributeError(f"'View' object has no attribute '{name}'")
 
     def delete_recordings(self):
@@ -340,7 +345,7 @@ class View(_Selection):
         raise NotImplementedError("delete_clamps() on a view: call it on the module")
 
 
-class Module(_Selection):
+class Module(GroupsMixin, TablesMixin, EdgesMixin, SharingMixin, _Selection):
     """Base class of Compartment, Branch and Cell."""
 
     _core: "_core.Module"
@@ -503,7 +508,11 @@ class Module(_Selection):
 
     # -- copies --------------------------------------------------------------------------------
     def copy(self):
-        return type(self)._wrap(self._core.copy(), self._level)
+        new = type(self)._wrap(self._core.copy(), self._level)
+        for cache in ("_nodes_cache", "_edges_cache"):  # columns written into the tables
+            if self.__dict__.get(cache) is not None:
+                setattr(new, cache, self.__dict__[cache].copy())
+        return new
 
     def __copy__(self):
         return self.copy()

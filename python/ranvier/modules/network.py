@@ -35,19 +35,6 @@ class Network(Module):
     def synapse_names(self):
         return [g[0] for g in self._core.synapse_groups]
 
-    @property
-    def edges(self):
-        """One row per synapse (a pandas DataFrame): type, index_within_type, pre_index and
-        post_index (global compartment indices), and every synapse parameter and state."""
-        import pandas as pd
-
-        frames = []
-        for name, pre, post, columns, values in self._core.synapse_groups:
-            d = {"type": name, "index_within_type": np.arange(len(pre)), "pre_index": pre, "post_index": post}
-            d.update({c: v for c, v in zip(columns, values)})
-            frames.append(pd.DataFrame(d))
-        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-
 
 class SynapseView:
     """Synapses of one type (``net.IonotropicSynapse``); ``edge(i)`` selects the i-th of them."""
