@@ -3,9 +3,9 @@
 //  * the branch keeps its total length; each new compartment has length sum(old) / ncomp;
 //  * every other column (v, capacitance, channel parameters and states...) becomes the mean
 //    of the branch's old values (numpy's sum / n, as pandas' mean computes it);
-//  * SWC branches (traced points known) take radius, area, volume and resistive loads of each
-//    new compartment from its piece of the traced points; other branches stay cylinders of
-//    the branch's radius.
+//  * SWC branches (traced points with every radius known: Jaxley's xyzr_is_available) take
+//    radius, area, volume and resistive loads of each new compartment from its piece of the
+//    traced points; other branches stay cylinders of the branch's radius.
 // Like Jaxley it refuses when the result would be ambiguous: compartments of the branch that
 // differ in length, capacitance, axial resistivity, radius (non-SWC), channels, channel
 // parameters or states, or group membership; or stimuli, clamps, recordings or trainables
@@ -63,7 +63,7 @@ void Module::check_set_ncomp_allowed(int b) const {
   if (!trainables_.empty())
     fail("set_ncomp on branch {}: the module has trainable parameters; call set_ncomp before make_trainable", b);
   const int first = first_comp_[b], n = ncomp_[b];
-  const bool traced = !xyzr_[b].empty();
+  const bool traced = has_traced_xyzr(b);
   for (const char* key : {"length", "capacitance", "axial_resistivity", "radius"}) {
     if (traced && std::string(key) == "radius") continue;  // recomputed from the traced points
     if (!same_values(column(key), first, n))
@@ -110,7 +110,7 @@ void Module::set_branch_ncomp(int b, int ncomp, std::optional<double> min_radius
                                                                 column("length").begin() + first + old_n)) /
                              ncomp;  // um
   values("length").assign(static_cast<std::size_t>(ncomp), comp_length);
-  if (!xyzr_[b].empty()) {
+  if (has_traced_xyzr(b)) {
     const auto pieces = swc::split_xyzr(xyzr_[b], ncomp);
     const auto halves = swc::split_xyzr(xyzr_[b], 2 * ncomp);  // boundaries 1, 3, 5...: centres
     for (int k = 0; k < ncomp; ++k) {
@@ -155,7 +155,7 @@ void Module::set_branch_ncomp(int b, int ncomp, std::optional<double> min_radius
     comps = std::move(moved);
   }
   ncomp_[b] = ncomp;
-  if (xyzr_[b].empty()) {  // cylinder areas, volumes and loads from the new length
+  if (!has_traced_xyzr(b)) {  // cylinder areas, volumes and loads from the new length
     std::vector<int> comps(static_cast<std::size_t>(ncomp));
     for (int k = 0; k < ncomp; ++k) comps[k] = first + k;
     recompute_cylinder(comps);

@@ -12,6 +12,7 @@ import numpy as np
 
 from .. import _checks, _core
 from ..channels.channel import to_mechanism
+from .geometry import GeometryMixin
 
 _CHILDREN = {"network": ["cell", "branch", "comp"], "cell": ["branch", "comp"], "branch": ["comp"], "comp": []}
 
@@ -55,7 +56,7 @@ def _append_param_state(param_state, indices, key: str, values):
         return param_state
     return entry
 
-class _Selection:
+class _Selection(GeometryMixin):
     """Operations shared by modules and views (Jaxley's Module/View methods)."""
 
     # Set by subclasses.
@@ -368,12 +369,6 @@ class Module(_Selection):
     @property
     def total_nbranches(self) -> int:
         return self._core.n_branches
-
-    @property
-    def branches(self):
-        """Views of every branch, in order (Jaxley's ``cell.branches``)."""
-        for b in range(self._core.n_branches):
-            yield self.branch(b)
 
     @property
     def comb_parents(self):

@@ -9,8 +9,9 @@ import numpy as np
 from .. import _checks, _core
 from .base import Module, _append_param_state, _float_array, _index
 from .cell import Cell
+from .geometry import NetworkGeometryMixin
 
-class Network(Module):
+class Network(NetworkGeometryMixin, Module):
     """Cells side by side (each keeps its own tree; no axial current between cells), coupled
     by synapses added with ``ranvier.connect`` and friends. ``net.cell(i).branch(j).comp(k)``
     is local to the cell; ``net.IonotropicSynapse.edge(i)`` selects synapses of one type."""
