@@ -195,7 +195,8 @@ class Module {
   std::vector<std::string> group_names() const;
 
   // Path distance (um) along the cable from the centre of compartment `from` to the centre of
-  // every compartment (half lengths of both ends plus the lengths in between).
+  // every compartment (half lengths of both ends plus the lengths in between; siblings meet at
+  // their branchpoint, as Jaxley's distance_pathwise); -1 for compartments of other cells.
   std::vector<double> path_distance(int from) const;
 
   // Lower to the model IR (validates the model; throws ranvier::Error on bad input).

@@ -298,14 +298,14 @@ class NetworkGeometryMixin:
         if int(np.sum(layers)) != self.shape[0]:
             raise ValueError(f"arrange_in_layers: the layers hold {int(np.sum(layers))} cells, the network has {self.shape[0]}")
         starts = np.cumsum([0] + list(layers))
-        for l, n in enumerate(layers):
-            layer = self.cell(list(range(int(starts[l]), int(starts[l]) + int(n))))
+        for layer_index, n in enumerate(layers):
+            layer = self.cell(list(range(int(starts[layer_index]), int(starts[layer_index]) + int(n))))
             for i, cell in enumerate(layer.cells):
                 if vertical_layers:
                     x_offset = (i - (n - 1) / 2) * within_layer_offset
-                    y_offset = (len(layers) - 1 - l) * between_layer_offset
+                    y_offset = (len(layers) - 1 - layer_index) * between_layer_offset
                 else:
-                    x_offset = l * between_layer_offset
+                    x_offset = layer_index * between_layer_offset
                     y_offset = (i - (n - 1) / 2) * within_layer_offset
                 cell.move_to(x=x_offset, y=y_offset, z=0)
 

@@ -6,7 +6,6 @@ Coordinates are um. ``dims`` picks the plotted axes (0 = x, 1 = y, 2 = z); three
 on a 3-D axes (``projection="3d"``)."""
 from __future__ import annotations
 
-from typing import Optional, Sequence
 
 import numpy as np
 
@@ -148,8 +147,8 @@ def plot_comps(module_or_view, dims=(0, 1), color="k", ax=None, true_comp_length
         axes = np.diff(ends, axis=0)
         straight = np.sqrt(np.sum(axes**2, axis=1))
         rows = nodes[nodes["global_branch_index"] == branch]
-        for l, axis, (_, comp) in zip(straight, axes, rows.iterrows()):
-            length = comp["length"] if true_comp_length else l
+        for chord, axis, (_, comp) in zip(straight, axes, rows.iterrows()):
+            length = comp["length"] if true_comp_length else chord
             center = comp[["x", "y", "z"]].to_numpy(dtype=np.float64)
             plot_mesh(cylinder_mesh(length, comp["radius"], resolution), axis, center, dims, ax, color=color, **kwargs)
     return ax
