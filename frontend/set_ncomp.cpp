@@ -13,9 +13,9 @@
 //
 // Differences from Jaxley (documented in python/README.md):
 //  * a channel that is absent from the whole branch is fine (Jaxley's variance check turns
-//    its all-NaN column into a spurious "different parameters" error);
-//  * x, y, z of an SWC branch's new compartments are the traced point halfway along each
-//    compartment (Jaxley gives every new compartment the mean of the old coordinates).
+//    its all-NaN column into a spurious "different parameters" error).
+// Like Jaxley, x, y, z of the new compartments are the mean of the old ones (as every other
+// column); compute_compartment_centers() places them along the branch.
 #include <algorithm>
 #include <cmath>
 
@@ -112,7 +112,6 @@ void Module::set_branch_ncomp(int b, int ncomp, std::optional<double> min_radius
   values("length").assign(static_cast<std::size_t>(ncomp), comp_length);
   if (has_traced_xyzr(b)) {
     const auto pieces = swc::split_xyzr(xyzr_[b], ncomp);
-    const auto halves = swc::split_xyzr(xyzr_[b], 2 * ncomp);  // boundaries 1, 3, 5...: centres
     for (int k = 0; k < ncomp; ++k) {
       const auto a = swc::attributes_from_xyzr(pieces[k], min_radius, ncomp,
                                                fmt::format("set_ncomp on branch {}, new compartment {}", b, k));
@@ -121,12 +120,6 @@ void Module::set_branch_ncomp(int b, int ncomp, std::optional<double> min_radius
       values("volume")[k] = a.volume;
       values("resistive_load_in")[k] = a.resistive_load_in;
       values("resistive_load_out")[k] = a.resistive_load_out;
-      if (has_column("x")) {
-        const auto& centre = halves[2 * k].back();
-        values("x")[k] = centre[0];
-        values("y")[k] = centre[1];
-        values("z")[k] = centre[2];
-      }
     }
   } else {
     values("radius").assign(static_cast<std::size_t>(ncomp), column("radius")[first]);  // um

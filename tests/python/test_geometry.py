@@ -336,3 +336,19 @@ def test_network_set_synapse_parameter():
         nets.append(net)
     for key in ["IonotropicSynapse_gS", "IonotropicSynapse_s"]:
         np.testing.assert_array_equal(nets[0].edges[key].to_numpy(float), nets[1].edges[key].to_numpy(float))
+
+
+def test_set_ncomp_of_swc_cell_coordinates():
+    fname = str(MORPH / "morph_minimal.swc")
+    cells = []
+    for jx in (ranvier, jaxley):
+        cell = jx.read_swc(fname, ncomp=2)
+        cell.branch(1).set_ncomp(3)  # new compartments at the mean of the old centres, as Jaxley
+        cell.branch(2).set_ncomp(1)
+        cells.append(cell)
+    assert_xyzr_equal(cells[0].xyzr, cells[1].xyzr, "set_ncomp")
+    assert_xyz_equal(cells[0], cells[1], "set_ncomp")
+    np.testing.assert_allclose(distance_direct(cells[0].soma.branch(0).comp(0), cells[0]),
+                               jx_distance_direct(cells[1].soma.branch(0).comp(0), cells[1]), **TOL)
+    cells[0].compute_compartment_centers(), cells[1].compute_compartment_centers()
+    assert_xyz_equal(cells[0], cells[1], "set_ncomp, then centres")
