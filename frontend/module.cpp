@@ -458,24 +458,34 @@ std::vector<std::string> Module::group_names() const {
 
 std::vector<double> Module::path_distance(int from) const {
   if (from < 0 || from >= n_comp()) fail("path_distance: compartment {} does not exist (the module has {})", from, n_comp());
-  const auto& length = column("length");  // um
-  // Neighbours: consecutive compartments of a branch, and a parent's last compartment with
-  // the first compartment of each child (through the branchpoint, which has no length).
-  std::vector<std::vector<int>> adj(n_comp());
+  // Jaxley's compartment graph (distance_pathwise): consecutive compartments of a branch, and
+  // one branchpoint node of no length per parent branch joining its last compartment to the
+  // first compartment of each child, so siblings meet at the branchpoint, not at the parent's
+  // centre. A step from u to v adds (length_u + length_v) / 2, summed from `from` outwards.
+  std::vector<double> length = column("length");  // um, then 0 for every branchpoint node
+  std::vector<int> bp_of_branch(n_branches(), -1);
+  for (int b = 0; b < n_branches(); ++b)
+    if (parents_[b] >= 0 && bp_of_branch[parents_[b]] < 0) {
+      bp_of_branch[parents_[b]] = static_cast<int>(length.size());
+      length.push_back(0.0);
+    }
+  std::vector<std::vector<int>> adj(length.size());
   auto link = [&](int a, int b) { adj[a].push_back(b), adj[b].push_back(a); };
   for (int b = 0; b < n_branches(); ++b) {
     for (int k = 0; k + 1 < ncomp_[b]; ++k) link(first_comp_[b] + k, first_comp_[b] + k + 1);
-    if (parents_[b] >= 0) link(first_comp_[parents_[b]] + ncomp_[parents_[b]] - 1, first_comp_[b]);
+    if (bp_of_branch[b] >= 0) link(first_comp_[b] + ncomp_[b] - 1, bp_of_branch[b]);
+    if (parents_[b] >= 0) link(bp_of_branch[parents_[b]], first_comp_[b]);
   }
-  std::vector<double> dist(n_comp(), -1.0);
+  std::vector<double> dist(length.size(), -1.0);
   std::vector<int> stack{from};
   dist[from] = 0.0;
   while (!stack.empty()) {
     int a = stack.back();
     stack.pop_back();
     for (int b : adj[a])
-      if (dist[b] < 0.0) dist[b] = dist[a] + length[a] / 2.0 + length[b] / 2.0, stack.push_back(b);
+      if (dist[b] < 0.0) dist[b] = dist[a] + (length[a] + length[b]) / 2.0, stack.push_back(b);
   }
+  dist.resize(static_cast<std::size_t>(n_comp()));
   return dist;
 }
 

@@ -205,15 +205,25 @@ class Module {
   std::vector<std::string> group_names() const;
 
   // Path distance (um) along the cable from the centre of compartment `from` to the centre of
-  // every compartment (half lengths of both ends plus the lengths in between).
+  // every compartment (half lengths of both ends plus the lengths in between; siblings meet at
+  // their branchpoint, as Jaxley's distance_pathwise); -1 for compartments of other cells.
   std::vector<double> path_distance(int from) const;
 
   // Lower to the model IR (validates the model; throws ranvier::Error on bad input).
   ir::Model lower() const;
 
-  // Traced points (x, y, z, r in um) of branch `b`, from its loc-0 to its loc-1 end; empty
-  // for branches not read from an SWC file.
+  // Points (x, y, z, r in um) of branch `b`, from its loc-0 to its loc-1 end: the traced points
+  // of SWC branches, or what set_xyzr stored (Jaxley's computed endpoints, r = NaN); empty when
+  // none are known. Only has_traced_xyzr() branches use them for their geometry.
   const std::vector<std::array<double, 4>>& xyzr(int b) const { return xyzr_[b]; }
+  // Jaxley's `module.xyzr[b] = points` (frontend/geometry.cpp): coordinates for plotting and
+  // distances; with every radius finite, set_ncomp also takes the branch's geometry from them.
+  void set_xyzr(int b, std::vector<std::array<double, 4>> points);
+  // Jaxley's `xyzr_is_available`: the branch has points and none of their radii is NaN.
+  bool has_traced_xyzr(int b) const;
+  // Compartment centres (um) of `comps`, the x, y, z columns of Jaxley's nodes table (created,
+  // NaN elsewhere, when the module has none yet).
+  void set_coordinates(const std::vector<int>& comps, const std::vector<std::array<double, 3>>& xyz);
   // Re-discretise branch `b` (see View::set_ncomp).
   void set_branch_ncomp(int b, int ncomp, std::optional<double> min_radius = std::nullopt);
   // Replace the cylinder geometry by an SWC reconstruction's (frustum) geometry and groups;

@@ -3,9 +3,9 @@
 //  * the branch keeps its total length; each new compartment has length sum(old) / ncomp;
 //  * every other column (v, capacitance, channel parameters and states...) becomes the mean
 //    of the branch's old values (numpy's sum / n, as pandas' mean computes it);
-//  * SWC branches (traced points known) take radius, area, volume and resistive loads of each
-//    new compartment from its piece of the traced points; other branches stay cylinders of
-//    the branch's radius.
+//  * SWC branches (traced points with every radius known: Jaxley's xyzr_is_available) take
+//    radius, area, volume and resistive loads of each new compartment from its piece of the
+//    traced points; other branches stay cylinders of the branch's radius.
 // Like Jaxley it refuses when the result would be ambiguous: compartments of the branch that
 // differ in length, capacitance, axial resistivity, radius (non-SWC), channels, channel
 // parameters or states, or group membership; or stimuli, clamps, recordings or trainables
@@ -13,9 +13,9 @@
 //
 // Differences from Jaxley (documented in python/README.md):
 //  * a channel that is absent from the whole branch is fine (Jaxley's variance check turns
-//    its all-NaN column into a spurious "different parameters" error);
-//  * x, y, z of an SWC branch's new compartments are the traced point halfway along each
-//    compartment (Jaxley gives every new compartment the mean of the old coordinates).
+//    its all-NaN column into a spurious "different parameters" error).
+// Like Jaxley, x, y, z of the new compartments are the mean of the old ones (as every other
+// column); compute_compartment_centers() places them along the branch.
 #include <algorithm>
 #include <cmath>
 
@@ -63,7 +63,7 @@ void Module::check_set_ncomp_allowed(int b) const {
   if (!trainables_.empty())
     fail("set_ncomp on branch {}: the module has trainable parameters; call set_ncomp before make_trainable", b);
   const int first = first_comp_[b], n = ncomp_[b];
-  const bool traced = !xyzr_[b].empty();
+  const bool traced = has_traced_xyzr(b);
   for (const char* key : {"length", "capacitance", "axial_resistivity", "radius"}) {
     if (traced && std::string(key) == "radius") continue;  // recomputed from the traced points
     if (!same_values(column(key), first, n))
@@ -110,9 +110,8 @@ void Module::set_branch_ncomp(int b, int ncomp, std::optional<double> min_radius
                                                                 column("length").begin() + first + old_n)) /
                              ncomp;  // um
   values("length").assign(static_cast<std::size_t>(ncomp), comp_length);
-  if (!xyzr_[b].empty()) {
+  if (has_traced_xyzr(b)) {
     const auto pieces = swc::split_xyzr(xyzr_[b], ncomp);
-    const auto halves = swc::split_xyzr(xyzr_[b], 2 * ncomp);  // boundaries 1, 3, 5...: centres
     for (int k = 0; k < ncomp; ++k) {
       const auto a = swc::attributes_from_xyzr(pieces[k], min_radius, ncomp,
                                                fmt::format("set_ncomp on branch {}, new compartment {}", b, k));
@@ -121,12 +120,6 @@ void Module::set_branch_ncomp(int b, int ncomp, std::optional<double> min_radius
       values("volume")[k] = a.volume;
       values("resistive_load_in")[k] = a.resistive_load_in;
       values("resistive_load_out")[k] = a.resistive_load_out;
-      if (has_column("x")) {
-        const auto& centre = halves[2 * k].back();
-        values("x")[k] = centre[0];
-        values("y")[k] = centre[1];
-        values("z")[k] = centre[2];
-      }
     }
   } else {
     values("radius").assign(static_cast<std::size_t>(ncomp), column("radius")[first]);  // um
@@ -155,7 +148,7 @@ void Module::set_branch_ncomp(int b, int ncomp, std::optional<double> min_radius
     comps = std::move(moved);
   }
   ncomp_[b] = ncomp;
-  if (xyzr_[b].empty()) {  // cylinder areas, volumes and loads from the new length
+  if (!has_traced_xyzr(b)) {  // cylinder areas, volumes and loads from the new length
     std::vector<int> comps(static_cast<std::size_t>(ncomp));
     for (int k = 0; k < ncomp; ++k) comps[k] = first + k;
     recompute_cylinder(comps);

@@ -1,4 +1,5 @@
 // Modules (Compartment, Branch, Cell, read_swc), views, and step currents.
+#include <array>
 #include <optional>
 #include <string>
 #include <tuple>
@@ -147,6 +148,32 @@ void bind_module(nb::module_& m) {
       })
       .def_prop_ro("group_names", &Module::group_names)
       .def("lower_text", [](const Module& x) { return x.lower().print(); }, "The model IR as text (validates the model).");
+
+  // Coordinates (frontend/geometry.cpp): ranvier/modules/geometry.py keeps Jaxley's xyzr
+  // and x, y, z columns here, so copies, networks and set_ncomp carry them along.
+  mod.def("xyzr", [](const Module& x, int b) {
+       if (b < 0 || b >= x.n_branches()) fail("xyzr: branch {} does not exist (the module has {})", b, x.n_branches());
+       std::vector<double> flat;
+       for (const auto& p : x.xyzr(b)) flat.insert(flat.end(), p.begin(), p.end());
+       return to_numpy(std::move(flat), {x.xyzr(b).size(), 4});
+     }, nb::arg("branch"), "Points (x, y, z, r in um) of a branch, shape (n, 4); n = 0 when none are known.")
+      .def("set_xyzr", [](Module& x, int b, const Array2D& points) {
+        if (points.shape(1) != 4) fail("xyzr of branch {}: expected shape (n, 4), got ({}, {})", b, points.shape(0), points.shape(1));
+        std::vector<std::array<double, 4>> pts(points.shape(0));
+        for (std::size_t i = 0; i < pts.size(); ++i)
+          for (int k = 0; k < 4; ++k) pts[i][k] = points.data()[i * 4 + k];
+        x.set_xyzr(b, std::move(pts));
+      }, nb::arg("branch"), nb::arg("points"))
+      .def("has_traced_xyzr", &Module::has_traced_xyzr, nb::arg("branch"))
+      .def("path_distance", &Module::path_distance, nb::arg("from_comp"),
+           "Path length (um) from the centre of compartment `from_comp` to every compartment's centre (-1: other cell).")
+      .def("set_coordinates", [](Module& x, const std::vector<int>& comps, const Array2D& xyz) {
+        if (xyz.shape(1) != 3) fail("set_coordinates: expected shape (n, 3), got ({}, {})", xyz.shape(0), xyz.shape(1));
+        std::vector<std::array<double, 3>> pts(xyz.shape(0));
+        for (std::size_t i = 0; i < pts.size(); ++i)
+          for (int k = 0; k < 3; ++k) pts[i][k] = xyz.data()[i * 3 + k];
+        x.set_coordinates(comps, pts);
+      }, nb::arg("comps"), nb::arg("xyz"), "Set the x, y, z columns (um) of `comps` (creates them if missing).");
 
   nb::class_<Compartment, Module>(m, "Compartment")
       .def(nb::init<>())

@@ -17,6 +17,7 @@ from .edges import EdgesMixin
 from .groups import GroupsMixin
 from .sharing import SharingMixin
 from .tables import TablesMixin
+from .geometry import GeometryMixin
 
 _CHILDREN = {"network": ["cell", "branch", "comp"], "cell": ["branch", "comp"], "branch": ["comp"], "comp": []}
 
@@ -60,7 +61,7 @@ def _append_param_state(param_state, indices, key: str, values):
         return param_state
     return entry
 
-class _Selection:
+class _Selection(GeometryMixin):
     """Operations shared by modules and views (Jaxley's Module/View methods)."""
 
     # Set by subclasses.
@@ -374,12 +375,6 @@ class Module(GroupsMixin, TablesMixin, EdgesMixin, SharingMixin, _Selection):
     @property
     def total_nbranches(self) -> int:
         return self._core.n_branches
-
-    @property
-    def branches(self):
-        """Views of every branch, in order (Jaxley's ``cell.branches``)."""
-        for b in range(self._core.n_branches):
-            yield self.branch(b)
 
     @property
     def comb_parents(self):

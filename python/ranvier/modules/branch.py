@@ -25,3 +25,4 @@ class Branch(Module):
         else:
             raise TypeError(f"Branch: expected a Compartment or a list of Compartments, got {type(compartments).__name__}")
         self._core, self._level, self._base = core, "branch", self
+        self._init_coordinates()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Optional
 
+import numpy as np
 
 from .. import _checks, _core
 from .base import Module
@@ -14,8 +15,6 @@ class Cell(Module):
     ``Cell([b0, b1, b2], parents)`` takes one per entry of ``parents`` (``parents[0] == -1``)."""
 
     def __init__(self, branches=None, parents=None, xyzr=None):
-        if xyzr is not None:
-            raise NotImplementedError("Cell(xyzr=...): coordinates are not supported; use read_swc for morphologies")
         if branches is None:
             branches = Branch()
         if parents is None:
@@ -30,6 +29,11 @@ class Cell(Module):
         else:
             raise TypeError(f"Cell: expected a Branch or a list of Branches, got {type(branches).__name__}")
         self._core, self._level, self._base = core, "cell", self
+        if xyzr is None:  # Jaxley lays the branches out anew (the branches' own coordinates are dropped)
+            self.xyzr = [np.full((2, 4), np.nan)] * len(parents)
+            self._init_coordinates()
+        else:  # plotting coordinates, and with every radius known set_ncomp's traced geometry
+            self.xyzr = xyzr
 
 
 

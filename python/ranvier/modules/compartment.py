@@ -10,3 +10,4 @@ class Compartment(Module):
 
     def __init__(self):
         self._core, self._level, self._base = _core.Compartment(), "comp", self
+        self._init_coordinates()

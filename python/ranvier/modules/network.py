@@ -10,8 +10,9 @@ from .. import _checks, _core
 from ._data_arrays import broadcast, data_array
 from .base import Module, _append_param_state, _index
 from .cell import Cell
+from .geometry import NetworkGeometryMixin
 
-class Network(Module):
+class Network(NetworkGeometryMixin, Module):
     """Cells side by side (each keeps its own tree; no axial current between cells), coupled
     by synapses added with ``ranvier.connect`` and friends. ``net.cell(i).branch(j).comp(k)``
     is local to the cell; ``net.IonotropicSynapse.edge(i)`` selects synapses of one type."""
@@ -30,6 +31,20 @@ class Network(Module):
         if core is not None and name in [g[0] for g in core.synapse_groups]:
             return SynapseView(self, core.synapses(name), False)
         return super().__getattr__(name)
+
+    def set(self, key: str, val) -> None:
+        """Jaxley's ``set``: a node column, or else a parameter / state of every synapse that has
+        it (``net.set("IonotropicSynapse_gS", 0.3)``; an array gives one value per synapse)."""
+        if self._core.has_column(key):
+            return super().set(key, val)
+        types = [g[0] for g in self._core.synapse_groups if key in g[3]]
+        if not types:
+            return super().set(key, val)  # the KeyError naming the columns
+        if len(types) > 1 and np.asarray(val).size != 1:
+            raise NotImplementedError(f"ranvier: set('{key}') with one value per synapse across several synapse types "
+                                      f"({', '.join(types)}) is not supported yet; set each type through net.<type>.set")
+        for name in types:
+            SynapseView(self, self._core.synapses(name), False).set(key, val)
 
     @property
     def synapse_names(self):

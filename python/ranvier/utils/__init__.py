@@ -1,0 +1,1 @@
+"""Helpers laid out like jaxley/utils/ (plot_utils: drawing modules with matplotlib)."""
