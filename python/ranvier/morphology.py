@@ -14,3 +14,8 @@ def d_lambda_ncomp(module, frequency: float = 100.0, d_lambda: float = 0.1):
 def apply_d_lambda(module, frequency: float = 100.0, d_lambda: float = 0.1):
     """``set_ncomp`` on every branch with :func:`d_lambda_ncomp`'s counts; returns the counts."""
     return list(_core.apply_d_lambda(module._base._core, float(frequency), float(d_lambda)))
+
+
+from .morph_edit import morph_connect, morph_delete  # noqa: E402
+
+__all__ += ["morph_delete", "morph_connect"]

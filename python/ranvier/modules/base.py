@@ -105,7 +105,9 @@ class _Selection:
             return self._child(self._cview().loc(at), "loc")
         a = np.asarray(at, dtype=np.float64).reshape(-1)
         view = self._cview().loc(float(a[0])) if a.size == 1 else self._cview().loc([float(x) for x in a])
-        return self._child(view, "loc")
+        child = self._child(view, "loc")
+        child._loc_at = a.tolist()  # the positions, for morph_connect (loc 0 or 1 of a branch)
+        return child
 
     def select(self, nodes=None, edges=None, sorted: bool = False) -> "View":
         """Jaxley's ``select``: compartments by global index (``nodes``; a boolean mask counts over
@@ -516,3 +518,5 @@ class Module(_Selection):
     def lowered(self) -> str:
         """The model IR of this module as text."""
         return self._core.lower_text()
+
+from .to_graph import to_graph  # noqa: E402,F401  (Jaxley exports to_graph from modules/base.py)
