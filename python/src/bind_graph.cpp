@@ -94,6 +94,9 @@ void bind_graph(nb::module_& m) {
       nb::arg("parents"), nb::arg("branches"),
       "A Cell with the given branch parents and per-compartment geometry, groups and traced points.");
   m.def(
+      "graph_order_groups", [](Module& x, const std::vector<std::string>& names) { x.order_groups(names); },
+      nb::arg("module"), nb::arg("names"), "Groups in the order of `names`; named groups that do not exist are added empty.");
+  m.def(
       "graph_module_xyzr",
       [](const Module& x) {
         std::vector<nb::ndarray<nb::numpy, double>> out;

@@ -28,7 +28,11 @@ def solve_order(graph: nx.DiGraph, root=None, number_branchpoints=None) -> nx.Di
     the lowest-labelled tip) numbers compartments in visiting order and starts a new branch
     after every tip and branchpoint; edges point along the traversal, and the traced points of
     compartments traversed against their graph direction are reversed."""
-    undirected = graph.to_undirected()
+    # Without the graph attributes: to_undirected deep-copies them, and Mechanisms do not copy.
+    bare = nx.DiGraph()
+    bare.add_nodes_from(graph.nodes(data=True))
+    bare.add_edges_from(graph.edges(data=True))
+    undirected = bare.to_undirected()
     root = root if root else first_tip(undirected)
     out = nx.DiGraph()
     out.graph.update(graph.graph)
@@ -96,8 +100,16 @@ def _groups_of(d: dict, group_names, assign_groups: bool):
     return groups
 
 
+def _cylinder_where_nan(geo):
+    """Area, volume and loads of a cylinder where a graph without coordinates has NaN (Jaxley
+    keeps the NaN, and its simulation gives NaN); Jaxley's cylinder formulas."""
+    length, radius = geo[0], geo[1]
+    cylinder = [2.0 * np.pi * radius * length, length * radius**2 * np.pi] + [length / 2 / radius**2 / np.pi] * 2
+    return geo[:2] + [c if np.isnan(g) else g for g, c in zip(geo[2:], cylinder)]
+
+
 def _comp_tuple(d: dict, groups):
-    geo = [float(d.get(k, v)) for k, v in _GEOMETRY_DEFAULTS.items()]
+    geo = _cylinder_where_nan([float(d.get(k, v)) for k, v in _GEOMETRY_DEFAULTS.items()])
     xyz = [float(d.get(k, np.nan)) for k in ("x", "y", "z")]
     xyzr = np.asarray(d.get("xyzr", np.full((0, 4), np.nan)), dtype=np.float64).reshape(-1, 4)
     if np.isnan(xyzr).all():
@@ -109,7 +121,10 @@ def _cell_core(cell_nodes: pd.DataFrame, parents, group_names, assign_groups):
     branches = []
     for _, rows in cell_nodes.groupby("branch_index", sort=True):
         branches.append([_comp_tuple(d, _groups_of(d, group_names, assign_groups)) for d in rows["_attrs"]])
-    return _core.graph_cell(parents, branches)
+    core = _core.graph_cell(parents, branches)
+    # A graph exported by to_graph names its groups (in order), also those without compartments.
+    _core.graph_order_groups(core, group_names)
+    return core
 
 
 def _copy_values(module, nodes: pd.DataFrame, channels) -> None:
