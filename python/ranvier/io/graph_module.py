@@ -132,7 +132,7 @@ def _copy_values(module, nodes: pd.DataFrame, channels) -> None:
     from ..channels.channel import to_mechanism
 
     for ch in channels or []:
-        mech = to_mechanism(ch)
+        mech = to_mechanism(getattr(ch, "mechanism", ch))
         at = [i for i, d in enumerate(nodes["_attrs"]) if d.get(mech.name) in (True, np.True_)]
         if at:
             module.select(nodes=at).insert(mech)

@@ -136,6 +136,19 @@ class _Selection:
         """The same selection with ``"local"`` or ``"global"`` indices for what follows."""
         return View(self._base, self._cview().scope(scope), "view")
 
+    def __iter__(self):
+        """The cells, branches or compartments one level below this one (Jaxley's ``__iter__``:
+        ``for branch in cell``, ``for comp in branch``)."""
+        children = _CHILDREN.get(self._level)
+        if children is None:
+            raise NotImplementedError(f"ranvier: iterating over a {self._level} view is not supported yet")
+        if not children:
+            raise TypeError("a compartment has no parts to iterate over")
+        local = {"cell": 3, "branch": 4, "comp": 5}[children[0]]
+        count = int(np.max(np.asarray(self._cview().index_columns[local]))) + 1
+        for i in range(count):
+            yield getattr(self, children[0])(i)
+
     def __getitem__(self, index) -> "View":
         index = index if isinstance(index, tuple) else (index,)
         children = _CHILDREN.get(self._level, [])

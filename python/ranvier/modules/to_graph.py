@@ -8,6 +8,25 @@ import numpy as np
 from .. import _core
 
 
+class ExportedChannel:
+    """A channel of an exported graph (``graph["channels"]``): its name, current name,
+    parameters and states with their defaults, and the Mechanism that ``from_graph`` inserts.
+    Deep copies (``graph.to_undirected()``) share the Mechanism."""
+
+    def __init__(self, mechanism):
+        self.mechanism = mechanism
+        self.name = mechanism.name
+        self.current_name = mechanism.current_name
+        self.channel_params = dict(mechanism.params)
+        self.channel_states = dict(mechanism.states)
+
+    def __deepcopy__(self, memo):
+        return ExportedChannel(self.mechanism)
+
+    def __repr__(self):
+        return f"ExportedChannel({self.name})"
+
+
 def module_xyzr(module) -> list:
     """The traced points (x, y, z, r in um) of every branch: the module's ``xyzr`` where it has
     one, else those read from SWC, else NaN (2, 4) as Jaxley keeps them before compute_xyz."""
@@ -97,7 +116,7 @@ def to_graph(module, synapses: bool = False, channels: bool = False) -> nx.DiGra
     g.graph["indices_set_by_trainables"] = [np.asarray(groups) for _, groups, _ in core.trainables]
     nodes = _node_frame(module, channels)
     if channels:
-        g.graph["channels"] = list(core.mechanisms)
+        g.graph["channels"] = [ExportedChannel(m) for m in core.mechanisms]
         g.graph["membrane_current_names"] = [m.current_name for m in core.mechanisms]
     nodes["type"] = "comp"
     for comp, row in zip(nodes.index, nodes.to_dict(orient="records")):
