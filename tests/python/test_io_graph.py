@@ -250,6 +250,18 @@ def test_morph_connect_swc_and_stub():
     assert_same_trace(jnew, rnew)
 
 
+def test_morph_connect_built_stub():
+    """Tutorial 08: a Cell() of length 50 um attached at the end of an SWC cell's first branch
+    (Jaxley gives the stub coordinates first; Ranvier's has none, so x, y, z are left out)."""
+    fname = path_of("morph_ca1_n120_250.swc")
+    made = []
+    for io, connect in ((jaxley, jmorph_connect), (rv, rmorph_connect)):
+        stub = io.Cell()
+        stub.set("length", 50.0)
+        made.append(connect(io.read_swc(fname, ncomp=1).branch(0).loc(1.0), stub.branch(0).loc(0.0)))
+    assert_same_cell(*made, columns=[c for c in NODE_COLUMNS if c not in ("x", "y", "z")], group_order=False)
+
+
 def test_morph_edit_rejects_recordings():
     cell = rv.read_swc(path_of("morph_3_types.swc"), ncomp=1)
     cell.branch(0).comp(0).record(verbose=False)

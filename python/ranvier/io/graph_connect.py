@@ -51,7 +51,7 @@ def _join(g: nx.DiGraph, node1, node2) -> None:
     if kind1 == "comp" and kind2 == "comp":
         template = next((dict(d) for _, d in g.nodes(data=True) if d["type"] == "branchpoint"), {"type": "branchpoint"})
         for key in _AXES:
-            template[key] = 0.5 * (g.nodes[node1][key] + g.nodes[node2][key])
+            template[key] = 0.5 * (g.nodes[node1].get(key, np.nan) + g.nodes[node2].get(key, np.nan))
         new = max(g.nodes) + 1
         g.add_node(new, **template)
         g.add_edge(node1, new)
@@ -79,7 +79,7 @@ def connect_graphs(graph1: nx.DiGraph, graph2: nx.DiGraph, node1: Union[str, int
     for axis, key in enumerate(_AXES):
         offset = _coordinate(g1, node1, axis) - _coordinate(g2, node2, axis)
         for _, d in g2.nodes(data=True):
-            d[key] += offset
+            d[key] = d.get(key, np.nan) + offset  # NaN where the module has no coordinates
             if d["type"] == "comp":
                 d["xyzr"][:, axis] += offset
     shift = max(g1.nodes) + 1

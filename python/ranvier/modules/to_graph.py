@@ -86,7 +86,10 @@ def _node_frame(module, channels: bool):
     for name in core.group_names:
         if name not in nodes.columns:
             at = np.zeros(core.n_comp, dtype=bool)
-            at[list(core.view().group(name).comps)] = True
+            try:
+                at[list(core.view().group(name).comps)] = True
+            except ValueError:  # an empty group (e.g. after morph_delete of all its branches)
+                pass
             nodes[name] = at[nodes.index.to_numpy()]
     if not channels:
         for m in core.mechanisms:
