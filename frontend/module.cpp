@@ -456,6 +456,22 @@ std::vector<std::string> Module::group_names() const {
   return names;
 }
 
+void Module::order_groups(const std::vector<std::string>& names) {
+  std::vector<std::pair<std::string, std::vector<int>>> ordered;
+  for (const auto& name : names) {
+    if (std::any_of(ordered.begin(), ordered.end(), [&](const auto& g) { return g.first == name; })) continue;
+    auto it = std::find_if(groups_.begin(), groups_.end(), [&](const auto& g) { return g.first == name; });
+    if (it == groups_.end()) {
+      ordered.emplace_back(name, std::vector<int>{});
+    } else {
+      ordered.push_back(std::move(*it));
+      groups_.erase(it);
+    }
+  }
+  for (auto& g : groups_) ordered.push_back(std::move(g));
+  groups_ = std::move(ordered);
+}
+
 std::vector<double> Module::path_distance(int from) const {
   if (from < 0 || from >= n_comp()) fail("path_distance: compartment {} does not exist (the module has {})", from, n_comp());
   // Jaxley's compartment graph (distance_pathwise): consecutive compartments of a branch, and

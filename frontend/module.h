@@ -203,6 +203,10 @@ class Module {
   const std::vector<ir::Recording>& recordings() const { return recordings_; }
   const std::vector<Trainable>& trainables() const { return trainables_; }
   std::vector<std::string> group_names() const;
+  // Put the groups in the order of `names` (groups not named there follow in their order),
+  // adding the named ones that do not exist as empty groups (Jaxley keeps a group whose
+  // compartments were all deleted by morph_delete).
+  void order_groups(const std::vector<std::string>& names);
 
   // Path distance (um) along the cable from the centre of compartment `from` to the centre of
   // every compartment (half lengths of both ends plus the lengths in between; siblings meet at

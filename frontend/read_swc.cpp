@@ -1,5 +1,7 @@
 #include "frontend/read_swc.h"
 
+#include <map>
+
 #include "ir/error.h"
 
 namespace ranvier {
@@ -19,7 +21,8 @@ Cell cell_from_morphology(const swc::Morphology& m) {
 
 void Module::adopt_geometry(const swc::Morphology& m) {
   std::vector<double> length, radius, area, volume, load_in, load_out, x, y, z;
-  std::vector<std::pair<std::string, std::vector<int>>> groups;
+  // Groups in alphabetical order, as Jaxley's from_graph adds them (pandas groupby on the names).
+  std::map<std::string, std::vector<int>> groups;
   int comp = 0;
   RANVIER_ASSERT(m.branches.size() == xyzr_.size());
   for (std::size_t b = 0; b < m.branches.size(); ++b) {
@@ -37,10 +40,11 @@ void Module::adopt_geometry(const swc::Morphology& m) {
       x.push_back(c.x);
       y.push_back(c.y);
       z.push_back(c.z);
-      for (const auto& g : c.groups) add_group(g, {comp});
+      for (const auto& g : c.groups) groups[g].push_back(comp);
       ++comp;
     }
   RANVIER_ASSERT(comp == n_comp());
+  for (const auto& [name, comps] : groups) add_group(name, comps);
   set_column("length", length);
   set_column("radius", radius);
   set_column("area", area);

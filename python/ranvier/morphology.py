@@ -19,3 +19,7 @@ def apply_d_lambda(module, frequency: float = 100.0, d_lambda: float = 0.1):
 from .distance import distance_direct, distance_pathwise  # noqa: E402
 
 __all__ += ["distance_direct", "distance_pathwise"]
+
+from .morph_edit import morph_connect, morph_delete  # noqa: E402
+
+__all__ += ["morph_delete", "morph_connect"]

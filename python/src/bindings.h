@@ -41,5 +41,6 @@ void bind_integrate(nb::module_& m);
 void bind_gradient(nb::module_& m);
 void bind_network(nb::module_& m);
 void bind_cache(nb::module_& m);
+void bind_graph(nb::module_& m);
 
 }  // namespace ranvier::python

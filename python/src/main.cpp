@@ -38,4 +38,5 @@ NB_MODULE(_core, m) {
   bind_integrate(m);
   bind_gradient(m);
   bind_cache(m);
+  bind_graph(m);
 }

@@ -111,7 +111,9 @@ class _Selection(GeometryMixin):
             return self._child(self._cview().loc(at), "loc")
         a = np.asarray(at, dtype=np.float64).reshape(-1)
         view = self._cview().loc(float(a[0])) if a.size == 1 else self._cview().loc([float(x) for x in a])
-        return self._child(view, "loc")
+        child = self._child(view, "loc")
+        child._loc_at = a.tolist()  # the positions, for morph_connect (loc 0 or 1 of a branch)
+        return child
 
     def select(self, nodes=None, edges=None, sorted: bool = False) -> "View":
         """Jaxley's ``select``: compartments by global index (``nodes``; a boolean mask counts over
@@ -139,6 +141,19 @@ class _Selection(GeometryMixin):
     def scope(self, scope: str) -> "View":
         """The same selection with ``"local"`` or ``"global"`` indices for what follows."""
         return View(self._base, self._cview().scope(scope), "view", self)
+
+    def __iter__(self):
+        """The cells, branches or compartments one level below this one (Jaxley's ``__iter__``:
+        ``for branch in cell``, ``for comp in branch``)."""
+        children = _CHILDREN.get(self._level)
+        if children is None:
+            raise NotImplementedError(f"ranvier: iterating over a {self._level} view is not supported yet")
+        if not children:
+            raise TypeError("a compartment has no parts to iterate over")
+        local = {"cell": 3, "branch": 4, "comp": 5}[children[0]]
+        count = int(np.max(np.asarray(self._cview().index_columns[local]))) + 1
+        for i in range(count):
+            yield getattr(self, children[0])(i)
 
     def __getitem__(self, index) -> "View":
         index = index if isinstance(index, tuple) else (index,)
@@ -521,3 +536,5 @@ class Module(GroupsMixin, TablesMixin, EdgesMixin, SharingMixin, _Selection):
     def lowered(self) -> str:
         """The model IR of this module as text."""
         return self._core.lower_text()
+
+from .to_graph import to_graph  # noqa: E402,F401  (Jaxley exports to_graph from modules/base.py)
