@@ -163,6 +163,12 @@ class Chunk {
     }
     if (n_types_ > 0 && binding_.blocks.size() != kernel_.groups.size())
       fail("the compiled kernel of this network has no block functions (recompile it)");
+    // Block functions update the synapses onto a block before its channels, from the voltages
+    // before the step; a channel that writes v would have to run before every block's synapses.
+    for (const auto& m : model_.mechanisms)
+      if (n_types_ > 0 && m.writes_voltage())
+        fail_unsupported("ranvier: the compiled backend does not support networks with channels that write the voltage ('{}') "
+                         "yet; use backend 'interpreter'", m.name);
     // Where the kernels read v: re-pointed after every implicit step (v and rhs swap).
     v_slot_ = static_cast<std::size_t>(std::find(binding_.arrays.begin(), binding_.arrays.end(), "v") - binding_.arrays.begin());
   }
