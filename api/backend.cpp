@@ -31,19 +31,6 @@ Backend choose_backend(const IntegrateOptions& o) {
   return jit_available() && jit_supports(o) ? Backend::Jit : Backend::Interpreter;
 }
 
-Backend choose_backend(const IntegrateOptions& o, const ir::Model& model) {
-  const Backend b = choose_backend(o);
-  if (b != Backend::Jit || model.synapses.empty()) return b;
-  for (const auto& m : model.mechanisms) {
-    if (!m.writes_voltage()) continue;
-    if (o.backend == "jit")
-      fail_unsupported("ranvier: backend 'jit' does not support networks with channels that write the voltage ('{}') yet; "
-                       "use backend 'auto' or 'interpreter'", m.name);
-    return Backend::Interpreter;
-  }
-  return b;
-}
-
 Backend choose_gradient_backend(const IntegrateOptions& o, bool has_synapses) {
   check_name(o.backend, "gradients: ");
   if (o.backend == "interpreter") {

@@ -2,7 +2,6 @@
 // The one place that decides which backend runs a simulation or its gradients.
 #include <string>
 
-#include "ir/model.h"
 #include "runtime/options.h"
 
 namespace ranvier::api {
@@ -17,10 +16,6 @@ bool jit_supports(const IntegrateOptions& options);
 // supports the options, else the interpreter; "jit" without LLVM or for options it does not
 // support is NotSupported; any other name is an error naming it.
 Backend choose_backend(const IntegrateOptions& options);
-// The same for this model: the compiled backend does not yet order a network's synapses after
-// channels that write the voltage (Fire, ...), so "auto" runs such networks on the
-// interpreter and "jit" is NotSupported.
-Backend choose_backend(const IntegrateOptions& options, const ir::Model& model);
 
 // For gradients (double precision): "auto" is the compiled adjoint for bwd_euler and
 // crank_nicolson when it is built (networks need it), else the interpreter's tapes.

@@ -25,10 +25,10 @@ runtime::Interpreter make_interpreter(const ir::Model& model) { return runtime::
 Result integrate(const ir::Model& model, const IntegrateOptions& options) {
   Result r;
 #ifdef RANVIER_HAVE_LLVM
-  if (api::choose_backend(options, model) == api::Backend::Jit) r = compile(model).integrate(options);
+  if (api::choose_backend(options) == api::Backend::Jit) r = compile(model).integrate(options);
   else r = interpret(make_interpreter(model), options);
 #else
-  api::choose_backend(options, model);
+  api::choose_backend(options);
   r = interpret(make_interpreter(model), options);
 #endif
   r.nonfinite = runtime::describe_nonfinite(model, r, options.delta_t);
@@ -48,7 +48,7 @@ runtime::BatchResult integrate_lanes(const ir::Model& model, const std::vector<I
       fail("integrate: all lanes of a batch must share solver, voltage_solver, delta_t, t_max and return_states");
   IntegrateOptions choice = lanes[0];
   choice.backend = backend;
-  const Backend b = choose_backend(choice, model);
+  const Backend b = choose_backend(choice);
   if (compiled) *compiled = b == Backend::Jit;
 #ifdef RANVIER_HAVE_LLVM
   if (b == Backend::Jit) {

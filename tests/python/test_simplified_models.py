@@ -86,6 +86,23 @@ def test_izhikevich_tutorial_cell():
     assert (np.diff(r[0]) < -50.0).sum() >= 3  # resets
 
 
+def izhikevich_initialised(pkg):
+    comp = pkg.Compartment()
+    comp.insert(pkg.channels.Izhikevich())
+    comp.set("v", -60.0)
+    comp.set("Izhikevich_d", 2.0)
+    comp.init_states()  # u = b v
+    comp.record("Izhikevich_u", verbose=False)
+    comp.record("v", verbose=False)
+    comp.stimulate(pkg.step_current(5.0, 40.0, 0.01, 0.1, 50.0), verbose=False)
+    return comp
+
+
+def test_izhikevich_init_states():
+    r = assert_traces_equal(izhikevich_initialised, delta_t=0.1)
+    assert r[0][0] == pytest.approx(0.2 * -60.0)
+
+
 def rate(pkg):
     cell = pkg.Cell()
     cell.set("length", 1.0 / (2 * np.pi * 1e-5))
@@ -173,7 +190,7 @@ def test_python_channel_returning_v_equals_jaxleys_fire():
     assert r[1].sum() >= 3
 
 
-@pytest.mark.parametrize("name", ["lif_compartment", "izhikevich", "rate", "adex", "lif_cell"])
+@pytest.mark.parametrize("name", ["lif_compartment", "izhikevich", "rate", "adex", "lif_cell", "lif_network"])
 def test_jit_equals_interpreter(name):
     build, kwargs = {
         "lif_compartment": (lif_compartment, {"delta_t": 0.1}),
@@ -181,16 +198,17 @@ def test_jit_equals_interpreter(name):
         "rate": (rate, {"t_max": 10.0, "delta_t": 1.0}),
         "adex": (adex, {"delta_t": 0.025}),
         "lif_cell": (lif_cell, {"delta_t": 0.025}),
+        "lif_network": (lif_network, {"delta_t": 0.025}),
     }[name]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         module = build(rx)
     jit = np.asarray(rx.integrate(module, backend="jit", **kwargs))
     interp = np.asarray(rx.integrate(module, backend="interpreter", **kwargs))
-    if name == "lif_cell":
-        # Its HH branch: the interpreter uses libm's exp, the JIT its vectorised exp (1 ulp
-        # apart), which an HH spike amplifies; the C++ tests compare this cell bit for bit with
-        # the interpreter on the JIT's exp.
+    if name in ("lif_cell", "lif_network"):
+        # The HH branch and the synapse's exp: the interpreter uses libm's exp, the JIT its
+        # vectorised exp (1 ulp apart), which an HH spike amplifies; the C++ tests compare such
+        # models bit for bit with the interpreter on the JIT's exp.
         np.testing.assert_allclose(jit, interp, rtol=1e-10, atol=1e-10)
     else:
         np.testing.assert_array_equal(jit, interp)
