@@ -15,6 +15,9 @@ namespace ranvier::ir {
 inline constexpr const char* kVoltage = "v";                     // mV, per node
 inline constexpr const char* kVoltageTerm = "__voltage_term";    // 1/ms, per compartment
 inline constexpr const char* kConstantTerm = "__constant_term";  // mV/ms, per compartment
+// Networks with channels that write v (Fire, ...): the voltage before the step, per node,
+// saved by the voltage-write functions for the group bodies' state updates.
+inline constexpr const char* kVoltageBefore = "__v_before";      // mV
 
 // A compiled group kernel: void f(T** arrays, int64 begin, int64 end, T dt), elementwise over
 // compartment-lanes [begin, end).
@@ -30,6 +33,10 @@ struct KernelBinding {
   std::vector<std::string> arrays;  // names of the pointer-table entries
   std::vector<void*> groups;        // one function per kernel group
   std::vector<void*> blocks;        // networks: one block function per group (required with synapses)
+  // Networks: per group, a GroupFn that saves v into kVoltageBefore and writes the voltage of
+  // its channels (Fire, ...) into v, run on every compartment before any block function (so
+  // every synapse reads the written voltage); nullptr for groups without such channels.
+  std::vector<void*> voltage_writes;
   bool float32 = false;
   std::shared_ptr<const void> owner;  // keeps the machine code alive as long as the binding
 };

@@ -25,7 +25,9 @@ struct Mechanism {
   std::vector<NamedValue> params;   // full names with defaults ("HH_gNa" 0.12 S/cm^2, "eNa" ...)
   std::vector<NamedValue> states;   // full names with defaults ("HH_m" 0.2)
   // New value of each state after one step of length dt, from the states before the step and
-  // the voltage before the step. All updates of one mechanism read the old values.
+  // the voltage before the step. All updates of one mechanism read the old values. An update
+  // named "v" writes the membrane voltage (Jaxley's non-capacitive channels, e.g. Fire): it
+  // replaces v before the currents, the synapses and the voltage solve of this step.
   std::vector<NamedExpr> update;
   // Membrane current (mA/cm^2) at voltage `v` with the updated states.
   Expr current;
@@ -37,6 +39,7 @@ struct Mechanism {
   void validate() const;
   bool has_param(const std::string& n) const;
   bool has_state(const std::string& n) const;
+  bool writes_voltage() const;  // an update named "v"
 };
 
 }  // namespace ranvier::ir

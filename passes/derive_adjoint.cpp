@@ -4,6 +4,9 @@
 #include <set>
 #include <string>
 
+#include <fmt/ranges.h>
+
+#include "ir/abi.h"
 #include "ir/error.h"
 
 namespace ranvier::passes {
@@ -194,6 +197,10 @@ ir::KernelIR derive_adjoint(ir::KernelIR kernel) {
   kernel.adjoints.clear();
   kernel.synapse_adjoints.clear();
   for (const ir::KernelGroup& g : kernel.groups) {
+    for (const auto& s : g.new_states)
+      if (s.name == ir::kVoltage)
+        fail_unsupported("ranvier: gradients of models with channels that write the voltage ({}) are not supported yet",
+                         fmt::join(g.mechanisms, ", "));
     RANVIER_ASSERT(g.voltage_term.defined() && g.constant_term.defined() && "derive_adjoint runs after linearize");
     std::vector<ir::NamedExpr> outputs = g.currents;
     outputs.push_back({"__voltage_term", g.voltage_term});

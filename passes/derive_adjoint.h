@@ -37,7 +37,8 @@ std::unordered_map<const ir::Node*, ir::Expr> reverse_mode(std::span<const ir::E
 // Fills kernel.adjoints, one per group, and kernel.synapse_adjoints, one per synapse kernel
 // (the same rules over per-synapse arrays: the cotangents of the gathered inputs
 // __v_pre@type, __v_post@type and __area_post@type accumulate into their arrays, which the
-// runtime scatters to the compartments). Groups must be linearized.
+// runtime scatters to the compartments). Groups must be linearized. A group with a mechanism
+// that writes v (Fire, ...) is NotSupported.
 ir::KernelIR derive_adjoint(ir::KernelIR kernel);
 
 }  // namespace ranvier::passes

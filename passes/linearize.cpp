@@ -1,7 +1,10 @@
 #include "passes/linearize.h"
 
+#include <algorithm>
+#include <string>
 #include <unordered_map>
 
+#include "ir/abi.h"
 #include "ir/scheme.h"
 #include "ir/error.h"
 
@@ -47,6 +50,30 @@ Expr derivative_in_v(Expr e) {
   return d.at(e.node());
 }
 
+namespace {
+
+// A group with a mechanism that writes v (Fire, ...): its currents, their linearisation and
+// the membrane terms are taken at the voltage after the channel updates (Jaxley's
+// _channel_currents reads states["v"] after _step_channels_state), the "v'" leaf, which is
+// the body's own new value of v.
+void read_updated_voltage(ir::KernelGroup& g) {
+  const bool writes_v = std::any_of(g.new_states.begin(), g.new_states.end(),
+                                    [](const ir::NamedExpr& s) { return s.name == ir::kVoltage; });
+  if (!writes_v) return;
+  const Expr v_updated = ir::state(std::string(ir::kVoltage) + ir::kUpdatedSuffix);
+  auto bind = [&](Expr e) {
+    return ir::substitute(e, [&](const ir::Node* n) { return n->op == Op::Voltage ? v_updated : Expr(); });
+  };
+  for (auto& c : g.currents) c.expr = bind(c.expr);
+  for (auto& c : g.mechanism_currents) c.expr = bind(c.expr);
+  g.conductance = bind(g.conductance);
+  g.constant = bind(g.constant);
+  g.voltage_term = bind(g.voltage_term);
+  g.constant_term = bind(g.constant_term);
+}
+
+}  // namespace
+
 ir::KernelIR linearize(ir::KernelIR k, ir::Linearization mode) {
   const bool symbolic_derivative = mode == ir::Linearization::Symbolic;
   constexpr double kDiffV = ir::kLinearizationStep;
@@ -84,6 +111,7 @@ ir::KernelIR linearize(ir::KernelIR k, ir::Linearization mode) {
       g.voltage_term = (conductance * 1000.0 + ir::param(ir::kSynapseLinear)) / cm;
       g.constant_term = (constant * 1000.0 + i_ext + ir::param(ir::kSynapseConstantSum)) / cm;
     }
+    read_updated_voltage(g);
   }
   return k;
 }

@@ -156,6 +156,8 @@ class Chunk {
     i_ext_ = &node_array(ir::kExternalCurrent, nc_);
     vt_ = &node_array(ir::kVoltageTerm, nc_);
     ct_ = &node_array(ir::kConstantTerm, nc_);
+    if (std::any_of(binding_.voltage_writes.begin(), binding_.voltage_writes.end(), [](void* f) { return f != nullptr; }))
+      node_array(ir::kVoltageBefore, nn_);
     for (const auto& name : binding_.arrays) {
       if (auto it = buf_.find(name); it != buf_.end()) table_.push_back(it->second.data());
       else if (auto ix = index_arrays_.find(name); ix != index_arrays_.end()) table_.push_back(reinterpret_cast<T*>(ix->second.data()));
@@ -295,6 +297,7 @@ class Chunk {
       if (k % kBlock == 0) load_stimuli(k);
       const T* stim_k = stim_block_.data() + static_cast<std::size_t>(k % kBlock) * n_stim;
       for (std::size_t j = 0; j < n_stim; ++j) i_ext[stim_target_[j]] += stim_k[j];
+      write_voltages();
       if (n_parts > 1) barrier.wait();  // stimuli in place: the parts may start
       run_part(parts_[0]);
       if (n_parts > 1) barrier.wait();  // every part solved
@@ -431,6 +434,22 @@ class Chunk {
       T* __restrict rc = r_out + xc;
       const T* __restrict rp = r_out + xp;
       for (int b = 0; b < B; ++b) rc[b] += -(rp[b] * ln[xc + b]);
+    }
+  }
+
+  // Networks with channels that write v (Fire, ...): those writes, on every compartment of
+  // their groups, before any block's synapses read a voltage (Jaxley's order). Few and cheap
+  // (a threshold test per compartment), so the main thread runs them alone.
+  void write_voltages() {
+    for (std::size_t g = 0; g < binding_.voltage_writes.size(); ++g) {
+      void* f = binding_.voltage_writes[g];
+      if (!f) continue;
+      for (auto [begin, end] : kernel_.groups[g].runs) {
+        if constexpr (std::is_same_v<T, double>)
+          reinterpret_cast<ir::GroupFnF64>(f)(table_.data(), std::int64_t(begin) * B_, std::int64_t(end) * B_, dt_);
+        else
+          reinterpret_cast<ir::GroupFnF32>(f)(table_.data(), std::int64_t(begin) * B_, std::int64_t(end) * B_, dt_);
+      }
     }
   }
 

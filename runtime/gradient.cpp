@@ -425,6 +425,11 @@ GradientStats Vjp::stats() const { return engine_->stats(); }
 namespace runtime {
 
 Vjp make_vjp(const ir::Model& model, const ir::TreeSolveSchedule& tree, const IntegrateOptions& options, const StepChoice& choice) {
+  // A reset (Fire, Izhikevich, AdEx) makes v a discontinuous function of the parameters; the
+  // adjoint of the voltage write is not derived (passes/derive_adjoint has the same check).
+  for (const auto& m : model.mechanisms)
+    if (m.writes_voltage())
+      fail_unsupported("ranvier: gradients of models with channels that write the voltage ('{}') are not supported yet", m.name);
   auto engine = std::make_shared<GradientEngine>(model, tree, options, choice);
   check_memory(engine->planned_bytes(), "vjp (" + engine->describe() + ")");
   Result r = allocating("the forward pass of vjp (" + engine->describe() + ")", [&] { return engine->forward(); });

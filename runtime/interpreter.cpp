@@ -162,13 +162,18 @@ class Interpreter::Run {
       i_ext_[c] += ir::point_current_density((*p_.stimulus[s])[k], p_.area[c]);
     }
   }
-  // 2. Gates by their update rule with the voltage before the step.
+  // 2. Gates by their update rule with the voltage before the step. A mechanism that writes
+  // "v" (Fire, ...) writes v_ itself; every update still reads the voltage before the step,
+  // and the currents, synapses and solve that follow read the written one (Jaxley's order).
   void update_gates() {
+    // Copied only when needed, so models without such mechanisms cost what they did.
+    if (writes_v_) v_before_ = v_;
+    const std::vector<double>& v_in = writes_v_ ? v_before_ : v_;
     for (std::size_t m = 0; m < model_.mechanisms.size(); ++m) {
       const Tape& tape = in_.tapes_[m].update;
       slots_.resize(tape.n_slots());
       for (int c : model_.mechanism_comps[m]) {
-        fill(bound_[m].update, slots_.data(), c, v_[c]);
+        fill(bound_[m].update, slots_.data(), c, v_in[c]);
         tape.run(slots_.data(), kernel_exp_);
         for (std::size_t i = 0; i < bound_[m].update_targets.size(); ++i)
           st_.values[bound_[m].update_targets[i]][c] = slots_[tape.output(i)];
@@ -294,6 +299,8 @@ class Interpreter::Run {
   // in uA/cm^2 and mS/cm^2, no factor 1000): total and per type.
   std::vector<double> i_ext_, lin_, cst_, vt_, ct_, syn_lin_, syn_cst_, type_lin_, type_cst_;
   std::vector<double> slots_;
+  bool writes_v_ = std::any_of(model_.mechanisms.begin(), model_.mechanisms.end(), [](const Mechanism& m) { return m.writes_voltage(); });
+  std::vector<double> v_before_;  // mV, the voltage at the start of the step (when writes_v_)
 };
 
 Result Interpreter::run(const Prepared& p, bool return_states, bool kernel_exp) const {

@@ -339,6 +339,11 @@ class Emitter {
 }  // namespace
 
 CudaSource emit_cuda(const ir::Model& model, const ir::KernelIR& kernel, const ir::DhsSchedule& schedule, bool float32) {
+  // Not emitted yet: the voltage write of Fire, Izhikevich, Rate, AdEx and user channels that
+  // return "v" (the CPU backends run them).
+  for (const auto& m : model.mechanisms)
+    if (m.writes_voltage())
+      fail_unsupported("ranvier: the GPU backend does not support channels that write the voltage ('{}') yet", m.name);
   return Emitter(model, kernel, schedule, float32).run();
 }
 

@@ -18,6 +18,7 @@ ir::KernelBinding compile_forward(const ir::KernelIR& kernel, bool float32) {
   b.float32 = float32;
   for (const auto& f : emitted.group_functions) b.groups.push_back(code->lookup(f));
   for (const auto& f : emitted.block_functions) b.blocks.push_back(code->lookup(f));
+  for (const auto& f : emitted.voltage_write_functions) b.voltage_writes.push_back(f.empty() ? nullptr : code->lookup(f));
   b.owner = std::move(code);
   return b;
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <unordered_map>
 
 #include <llvm/IR/IRBuilder.h>
@@ -48,9 +49,12 @@ class GroupEmitter {
 
   // The reverse step of a group (gradients): the same loop; its cotangent arrays are read
   // and written in place (all loads of an index happen before its stores).
-  std::string emit(const ir::AdjointGroup& a, const std::string& suffix) {
+  std::string emit(const ir::AdjointGroup& a, const std::string& suffix) { return emit(a.outputs, suffix); }
+
+  // Any elementwise list of outputs (array name -> value), e.g. a network's voltage write.
+  std::string emit(const std::vector<NamedExpr>& named, const std::string& suffix) {
     std::vector<std::pair<std::string, ir::Expr>> outputs;
-    for (const auto& o : a.outputs) outputs.emplace_back(o.name, o.expr);
+    for (const auto& o : named) outputs.emplace_back(o.name, o.expr);
     return emit_elementwise(suffix, {}, std::move(outputs));
   }
 
@@ -238,6 +242,41 @@ class GroupEmitter {
   std::map<std::string, std::string> gathers_;
 };
 
+// A network's group whose channels write v, split in two so that every synapse reads the
+// written voltage (Jaxley updates all channels, then the synapses): `write` maps the voltage
+// before the step to {kVoltageBefore: it, v: the written voltage} and runs on every
+// compartment first; `body` is the group without its v update, its state updates reading
+// kVoltageBefore and its membrane terms reading v (then the written voltage) for "v'".
+struct SplitGroup {
+  std::vector<NamedExpr> write;
+  ir::KernelGroup body;
+};
+
+std::optional<SplitGroup> split_voltage_write(const ir::KernelGroup& g) {
+  auto it = std::find_if(g.new_states.begin(), g.new_states.end(), [](const NamedExpr& s) { return s.name == ir::kVoltage; });
+  if (it == g.new_states.end()) return std::nullopt;
+  SplitGroup split;
+  split.write = {{ir::kVoltageBefore, ir::voltage()}, {ir::kVoltage, it->expr}};
+  split.body = g;
+  const ir::Expr before = ir::state(ir::kVoltageBefore);
+  const std::string written = std::string(ir::kVoltage) + ir::kUpdatedSuffix;
+  auto read_before = [&](ir::Expr e) {
+    return ir::substitute(e, [&](const ir::Node* n) { return n->op == ir::Op::Voltage ? before : ir::Expr(); });
+  };
+  auto read_written = [&](ir::Expr e) {
+    return ir::substitute(e, [&](const ir::Node* n) {
+      return n->op == ir::Op::State && n->name == written ? ir::voltage() : ir::Expr();
+    });
+  };
+  split.body.new_states.clear();
+  for (const auto& s : g.new_states)
+    if (s.name != ir::kVoltage) split.body.new_states.push_back({s.name, read_before(s.expr)});
+  for (auto& c : split.body.currents) c.expr = read_written(c.expr);
+  split.body.voltage_term = read_written(g.voltage_term);
+  split.body.constant_term = read_written(g.constant_term);
+  return split;
+}
+
 }  // namespace
 
 EmittedKernel emit_kernel(const ir::KernelIR& kernel, bool float32, bool block_functions) {
@@ -246,7 +285,12 @@ EmittedKernel emit_kernel(const ir::KernelIR& kernel, bool float32, bool block_f
   out.module = std::make_unique<llvm::Module>("ranvier_kernel", *out.context);
   llvm::Type* t = float32 ? llvm::Type::getFloatTy(*out.context) : llvm::Type::getDoubleTy(*out.context);
   GroupEmitter emitter(*out.module, t, out.arrays);
-  for (std::size_t g = 0; g < kernel.groups.size(); ++g) out.group_functions.push_back(emitter.emit(kernel.groups[g], g));
+  const bool networked = block_functions && !kernel.synapses.empty();
+  for (std::size_t g = 0; g < kernel.groups.size(); ++g) {
+    std::optional<SplitGroup> split = networked ? split_voltage_write(kernel.groups[g]) : std::nullopt;
+    out.group_functions.push_back(emitter.emit(split ? split->body : kernel.groups[g], g));
+    if (block_functions) out.voltage_write_functions.push_back(split ? emitter.emit(split->write, "voltage_write_" + std::to_string(g)) : "");
+  }
   // Synapse kernels: called alone (the adjoint's runtime fills their voltage inputs), or,
   // with block functions, only from those (gathering the voltages themselves).
   if (!block_functions)

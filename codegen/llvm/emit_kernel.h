@@ -31,6 +31,8 @@ struct EmittedKernel {
   std::vector<std::string> adjoint_functions;  // one per KernelIR adjoint group (same signature)
   std::vector<std::string> synapse_adjoint_functions;  // one per KernelIR synapse adjoint
   std::vector<std::string> block_functions;  // per group, with block_functions and synapses (emit_block.h)
+  // Per group, with block functions: the voltage-write function (ir::KernelBinding), or "".
+  std::vector<std::string> voltage_write_functions;
 };
 
 // block_functions: when the kernel has synapses, emit one block function per group that runs

@@ -11,7 +11,8 @@ namespace ranvier::channels {
 namespace {
 const std::map<std::string, std::function<Mechanism()>>& registry() {
   static const std::map<std::string, std::function<Mechanism()>> r = {
-      {"HH", HH}, {"Leak", Leak}, {"Na", Na}, {"K", K}, {"Km", Km}, {"CaL", CaL}, {"CaT", CaT}};
+      {"HH", HH}, {"Leak", Leak}, {"Na", Na}, {"K", K}, {"Km", Km}, {"CaL", CaL}, {"CaT", CaT},
+      {"Fire", Fire}, {"Izhikevich", Izhikevich}, {"Rate", Rate}, {"AdEx", AdEx}};
   return r;
 }
 }  // namespace

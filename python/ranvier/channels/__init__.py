@@ -3,6 +3,7 @@ and the ``Channel`` base class for channels written in Python, which are traced 
 Ranvier's expression IR when they are inserted."""
 from .channel import Channel, to_mechanism
 from .builtin import HH, CaL, CaT, K, Km, Leak, Na, BuiltinChannel
+from .builtin import AdEx, Fire, Izhikevich, Rate
 from ..solver_gate import (
     exponential_euler,
     save_exp,
@@ -14,5 +15,5 @@ from ..solver_gate import (
 __all__ = [
     "Channel", "HH", "Leak", "Na", "K", "Km", "CaL", "CaT", "BuiltinChannel", "to_mechanism",
     "save_exp", "solve_gate_exponential", "exponential_euler", "solve_inf_gate_exponential",
-    "solve_gate_implicit",
+    "solve_gate_implicit", "Fire", "Izhikevich", "Rate", "AdEx",
 ]

@@ -78,3 +78,54 @@ class CaL(BuiltinChannel):
 class CaT(BuiltinChannel):
     """Pospischil low-threshold calcium channel, current ``i_Ca``."""
     _builtin = "CaT"
+
+
+# Jaxley 0.14's simplified models (channels/non_capacitive): they write the voltage in their
+# state update and return zero current.
+def _no_surrogate_warning(message: str):
+    import warnings
+
+    warnings.warn(message, stacklevel=3)
+
+
+class Fire(BuiltinChannel):
+    """Threshold reset: ``v > Fire_vth`` sets ``v = Fire_vreset`` and ``Fire_spikes`` (with
+    ``Leak``: a leaky integrate-and-fire neuron). Current ``Fire_fire`` (zero)."""
+    _builtin = "Fire"
+
+    def __init__(self, name: Optional[str] = None):
+        super().__init__(name)
+        _no_surrogate_warning(
+            "The `Fire` channel does not support surrogate gradients. Its gradient will be zero after every spike."
+        )
+
+
+class Izhikevich(BuiltinChannel):
+    """Izhikevich (2003) neuron: recovery variable ``Izhikevich_u``, reset to ``Izhikevich_c``
+    at ``v >= 30`` mV. Current ``Izhikevich_izhikevich`` (zero)."""
+    _builtin = "Izhikevich"
+
+    def __init__(self, name: Optional[str] = None):
+        super().__init__(name)
+        _no_surrogate_warning(
+            "The `Izhikevich` channel does not support surrogate gradients. Its gradient will be zero after every spike."
+        )
+
+
+class Rate(BuiltinChannel):
+    """Rate model: ``v`` relaxes to 0 with time constant ``Rate_tau`` (ms). Current ``Rate_rate`` (zero)."""
+    _builtin = "Rate"
+
+
+class AdEx(BuiltinChannel):
+    """Adaptive exponential integrate-and-fire (Brette & Gerstner 2005), states ``AdEx_w`` and
+    ``AdEx_spikes``. Current ``i_AdEx`` (zero)."""
+    _builtin = "AdEx"
+
+    def __init__(self, name: Optional[str] = None, surrogate_warning: bool = True):
+        super().__init__(name)
+        if surrogate_warning:
+            _no_surrogate_warning(
+                "The AdEx channel does not support surrogate gradients. Its gradient will be zero after every spike. "
+                "Use AdExSurrogate for differentiable spiking."
+            )

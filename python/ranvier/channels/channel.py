@@ -94,8 +94,16 @@ class _Leaves(dict):
 def _as_expr(x, what: str) -> Expr:
     if isinstance(x, Expr):
         return x
-    if isinstance(x, (numbers.Real, np.number)) or (isinstance(x, np.ndarray) and x.ndim == 0):
+    if isinstance(x, (numbers.Real, np.number, np.bool_)) or (isinstance(x, np.ndarray) and x.ndim == 0):
         return _core.constant(float(x))
+    # A concrete one-element array, e.g. Jaxley's `return jnp.zeros((1,))` for a zero current.
+    if hasattr(x, "__array__") and getattr(x, "size", None) == 1:
+        try:
+            value = np.asarray(x)
+        except Exception:  # a jax tracer or another lazy value: not a constant
+            value = None
+        if value is not None and value.dtype.kind in "biuf":
+            return _core.constant(float(value.reshape(())))
     raise TypeError(
         f"{what} returned a {type(x).__name__}; a traced channel returns numbers or values computed from its "
         "states, params, v and dt (with jax.numpy, ranvier's math functions or Python operators)"
@@ -174,7 +182,8 @@ def trace(channel) -> "_core.Mechanism":
     new_states, current, init_states = _call_channel(channel, name, params, states)
     update = []
     for k, x in new_states.items():
-        if k not in states:
+        # "v": the channel writes the membrane voltage (Jaxley's non-capacitive channels, e.g. Fire).
+        if k not in states and k != "v":
             raise NotImplementedError(
                 f"channel '{name}' updates '{k}', which is not one of its channel_states; a mechanism can update only "
                 "its own states"
