@@ -95,6 +95,8 @@ void bind_module(nb::module_& m) {
   mod.def("view", &Module::view, nb::keep_alive<0, 1>())
       .def("set_scope", [](Module& x, const std::string& s) { x.set_scope(scope_from(s)); }, nb::arg("scope"))
       .def("group", &Module::group, nb::keep_alive<0, 1>(), nb::arg("name"))
+      // The members of a group, possibly none (morph_delete can empty one); group() refuses an empty view.
+      .def("group_comps", &Module::group_comps, nb::arg("name"))
       .def("init_states", &Module::init_states, nb::arg("delta_t") = 0.025)
       .def("delete_recordings", &Module::delete_recordings)
       .def("delete_stimuli", &Module::delete_stimuli)

@@ -290,7 +290,8 @@ def test_shared_parameters_and_traces(real_jaxley):
         key = next(iter(jp))
         np.testing.assert_allclose(np.asarray(rp[key]), np.asarray(jp[key]), rtol=1e-12, err_msg=key)
     # Distinct values per shared parameter: a wrong sharing changes the traces.
-    scale = lambda params: [{k: np.asarray(v) * (1.0 + 0.05 * np.arange(1, np.size(v) + 1)) for k, v in p.items()} for p in params]
+    def scale(params):
+        return [{k: np.asarray(v) * (1.0 + 0.05 * np.arange(1, np.size(v) + 1)) for k, v in p.items()} for p in params]
     jv = np.asarray(real_jaxley.integrate(jnet, t_max=T_MAX, delta_t=DT, params=scale(jparams)))
     rv = np.asarray(ranvier.integrate(rnet, t_max=T_MAX, delta_t=DT, params=scale(rparams)))
     assert jv.shape == rv.shape and not np.isnan(jv).any()

@@ -4,7 +4,6 @@ tables, groups, parents, HH traces), export round trips and edited morphologies.
 import numbers
 
 import numpy as np
-import pandas as pd
 import pytest
 
 jaxley = pytest.importorskip("jaxley")

@@ -13,7 +13,7 @@ Per-compartment geometry comes from the same C++ functions as ``read_swc`` (fron
 """
 from __future__ import annotations
 
-from typing import List, Optional, Union
+from typing import List, Optional
 from warnings import warn
 
 import networkx as nx

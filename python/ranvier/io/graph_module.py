@@ -3,7 +3,6 @@ the depth-first solve order that fixes branch and compartment indices, the branc
 and a Cell whose compartments carry the graph's geometry, groups, parameters and channels."""
 from __future__ import annotations
 
-from typing import Optional
 
 import networkx as nx
 import numpy as np

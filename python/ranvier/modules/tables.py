@@ -103,7 +103,7 @@ def add_group_columns(core, table) -> None:
     rows = table.index.to_numpy()
     for k, name in enumerate(names):
         member = np.zeros(core.n_comp, dtype=bool)
-        member[np.asarray(core.group(name).comps, dtype=np.int64)] = True
+        member[np.asarray(core.group_comps(name), dtype=np.int64)] = True
         if name in table.columns:
             table[name] = member[rows]
         else:
