@@ -5,6 +5,7 @@
 
 #include "ir/model.h"
 #include "runtime/batch_runner.h"
+#include "runtime/check_outputs.h"
 #include "runtime/options.h"
 
 namespace ranvier {
@@ -20,6 +21,10 @@ namespace api {
 // them one by one. `compiled` says which ran.
 runtime::BatchResult integrate_lanes(const ir::Model& model, const std::vector<IntegrateOptions>& lanes, const std::string& backend,
                                      int threads, bool* compiled = nullptr);
+
+// The first NaN or inf of a result (Result::nonfinite describes it in words for the model's recordings).
+using runtime::first_nonfinite;
+using runtime::NonFinite;
 }  // namespace api
 
 }  // namespace ranvier

@@ -327,6 +327,7 @@ struct Node {
   double x, y, z, r;
   long long p;      // "p" attribute (parent id, shifted like the labels)
   int line;         // line the attributes come from
+  long long swc_id = -1;  // the sample's id as written in the file (labels may be shifted)
   bool bp = false;  // "type" == "branchpoint"
 };
 
@@ -427,7 +428,7 @@ SwcTree to_swc_graph(const std::vector<Row>& rows, const std::string& src) {
   SwcGraph& g = t.g;
   std::unordered_map<long long, int>& index = t.index;
   for (const Row& r : rows) {
-    const Node n{r.id, r.type, r.x, r.y, r.z, r.r, r.parent, r.line};
+    const Node n{r.id, r.type, r.x, r.y, r.z, r.r, r.parent, r.line, r.id};
     auto it = index.find(r.id);
     if (it == index.end())
       index.emplace(r.id, g.add_node(n));
@@ -748,10 +749,10 @@ std::vector<std::vector<CompartmentGeometry>> traced_geometry(SwcGraph& g, const
               bad = v;
               break;
             }
-          fail("SWC file '{}', line {}: radius {} of the sample on that line gives compartment {} of a branch a "
+          fail("SWC file '{}', line {}: radius {} of sample {} gives compartment {} of a branch a "
                "mean radius of {}; Jaxley's read_swc rejects this (\"Radius 0.0 in SWC file\"), set "
                "min_radius",
-               src, g.nodes[bad].line, g.nodes[bad].r, c, m.radius);
+               src, g.nodes[bad].line, g.nodes[bad].r, g.nodes[bad].swc_id, c, m.radius);
         }
       } else if (m.radius < *opt.min_radius || std::isnan(m.radius)) {
         m.radius = *opt.min_radius;

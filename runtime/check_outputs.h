@@ -9,6 +9,15 @@
 
 namespace ranvier::runtime {
 
+// Where the first non-finite value is: sample (time index), recording, and the value itself.
+struct NonFinite {
+  int sample;
+  int recording;
+  double value;
+};
+
+std::optional<NonFinite> first_nonfinite(const Result& result);
+
 std::optional<std::string> describe_nonfinite(const ir::Model& model, const Result& result, double delta_t);
 
 }  // namespace ranvier::runtime

@@ -45,14 +45,11 @@ std::vector<std::pair<std::string, View>> swc_setup(Cell& cell, double dt, doubl
 // A run that produced NaN or inf (unstable parameters or time step) says so: the first such
 // sample's time and probe.
 void warn_if_nonfinite(const Result& r, const std::vector<std::pair<std::string, View>>& probes, double dt) {
-  for (int t = 0; t < r.n_samples; ++t)
-    for (int i = 0; i < r.n_recordings; ++i)
-      if (!std::isfinite(r(i, t))) {
-        fmt::print(stderr, "ranvier: warning: the simulation produced {} at t = {} ms (sample {}) in probe '{}' (v); the time step "
-                           "or the parameters make it unstable\n",
-                   r(i, t), t * dt, t, probes[static_cast<std::size_t>(i)].first);
-        return;
-      }
+  const std::optional<api::NonFinite> bad = api::first_nonfinite(r);
+  if (!bad) return;
+  fmt::print(stderr, "ranvier: warning: the simulation produced {} at t = {} ms (sample {}) in probe '{}' (v); the time step "
+                     "or the parameters make it unstable\n",
+             bad->value, bad->sample * dt, bad->sample, probes[static_cast<std::size_t>(bad->recording)].first);
 }
 
 }  // namespace

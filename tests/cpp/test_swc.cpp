@@ -293,6 +293,19 @@ TEST_F(SwcErrors, NegativeRadius) {
   EXPECT_TRUE(has(msg, "-0.5")) << msg;
 }
 
+TEST_F(SwcErrors, ZeroRadiusAtATipNamesLineAndSample) {
+  // Two zero-radius samples at the tip give a compartment of radius 0 with 4 per branch (with 1
+  // per branch it averages to 0.25, which Jaxley accepts too). A header line makes the sample id
+  // (3, the first zero) and its line (4) differ.
+  ReadOptions opt;
+  opt.ncomp = 4;
+  const auto msg = error_of("zero_tip.swc", "# header\n1 1 0 0 0 1 -1\n2 3 10 0 0 1 1\n3 3 20 0 0 0 2\n"
+                                            "4 3 30 0 0 0 3\n", opt);
+  EXPECT_TRUE(has(msg, "line 4")) << msg;
+  EXPECT_TRUE(has(msg, "sample 3")) << msg;
+  EXPECT_TRUE(has(msg, "min_radius")) << msg;
+}
+
 TEST_F(SwcErrors, ZeroRadiusNeedsMinRadius) {
   const std::string text = "1 1 0 0 0 0 -1\n2 3 10 0 0 0 1\n3 3 20 0 0 0 2\n";
   const auto msg = error_of("zero_r.swc", text);
