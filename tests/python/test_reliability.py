@@ -281,3 +281,23 @@ def test_kernel_cache_is_bounded_clearable_and_visible():
             jx.set_cache_limit("3")
     finally:
         jx.set_cache_limit(old)
+
+
+def test_ion_pumps_and_diffusion_are_refused_as_not_supported():
+    # Jaxley 0.14's pumps import (scripts and test suites that import them load), but making one,
+    # or asking for axial diffusion of a concentration, says that Ranvier cannot simulate it.
+    from ranvier.pumps import CaFaradayConcentrationChange, CaNernstReversal, CaPump, Pump
+
+    class UserPump(Pump):
+        def __init__(self, name=None):
+            super().__init__(name)
+            self.ion_name = "CaCon_i"
+
+    for make in (UserPump, CaPump, CaFaradayConcentrationChange, CaNernstReversal):
+        with pytest.raises(NotImplementedError, match=rf"{make.__name__}: ion pumps .* not supported"):
+            make()
+    cell = jx.Cell(jx.Branch(jx.Compartment(), ncomp=2), parents=[-1])
+    with pytest.raises(NotImplementedError, match=r"diffuse\('CaCon_i'\).*not supported"):
+        cell.diffuse("CaCon_i")
+    with pytest.raises(NotImplementedError, match="not supported"):
+        cell.branch(0).diffuse("CaCon_i")

@@ -76,6 +76,12 @@ class _Selection(GeometryMixin):
     def _comps(self) -> np.ndarray:
         return np.asarray(self._cview().comps, dtype=np.int64)
 
+    def diffuse(self, state: str) -> None:
+        """Jaxley 0.14's axial diffusion of an ion concentration: refused, since Ranvier has no
+        ion concentrations as states yet (see ``ranvier.pumps``)."""
+        raise NotImplementedError(f"diffuse({state!r}): axial diffusion of ion concentrations is not supported by Ranvier yet "
+                                  "(nor are ion pumps and concentrations as states, jaxley.pumps)")
+
     # -- indexing ------------------------------------------------------------------------------
     def _child(self, cview, level):
         return View(self._base, cview, level, self)
