@@ -44,7 +44,7 @@ from .modules import Branch, Cell, Compartment, Module, Network, View, read_swc
 from .morphology import apply_d_lambda, d_lambda_ncomp
 from .stimulus import datapoint_to_step_currents, step_current
 
-__version__ = "0.1.0"
+from .__version__ import __version__  # noqa: E402, F401 (the version string, as jaxley.__version__)
 
 __all__ = [
     "Compartment", "Branch", "Cell", "Module", "View", "Network", "read_swc",

@@ -274,3 +274,12 @@ def _integrate_float32(core, lanes, backend: str, batched: bool, delta_t: float)
     recs = np.asarray(recs, dtype=np.float32)
     _warn_nonfinite(recs, core, delta_t, batched)
     return recs if batched else recs[0]
+
+
+def build_init_and_step_fn(module, voltage_solver: str = "jaxley.dhs", solver: str = "bwd_euler"):
+    """Jaxley 0.14's functional stepping API (``init_fn``, ``step_fn`` as JAX functions of the
+    state dict): not supported. Ranvier compiles the whole time loop into one kernel; run it with
+    ``integrate`` (``all_states`` and ``return_states=True`` continue a simulation from a state)."""
+    raise NotImplementedError(
+        "build_init_and_step_fn: Jaxley's step-by-step JAX functions are not supported by Ranvier (it compiles the whole "
+        "time loop); use integrate(..., return_states=True) and integrate(..., all_states=...) to continue a run")
